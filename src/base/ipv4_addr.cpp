@@ -13,6 +13,11 @@ std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view text) {
       if (p == end || *p != '.') return std::nullopt;
       ++p;
     }
+    // Decimal digits only (from_chars takes no sign, space or "0x"), at most three, and
+    // no leading zero: inet_aton() reads "010" as octal 8, inet_pton(AF_INET) rejects it,
+    // and so do we rather than pick a meaning silently.
+    if (p == end || *p < '0' || *p > '9') return std::nullopt;
+    if (*p == '0' && p + 1 != end && p[1] >= '0' && p[1] <= '9') return std::nullopt;
     unsigned octet = 0;
     auto [next, ec] = std::from_chars(p, end, octet);
     if (ec != std::errc{} || next == p || next - p > 3 || octet > 255) return std::nullopt;

@@ -57,14 +57,37 @@ class TimerWheel {
 
  private:
   // Implementation detail; see timer_wheel.cpp.
+  //
+  // A circular doubly-linked list with a sentinel. The sentinel's `owner` holds the slot's
+  // index (level * kSlots + slot), or kDueIndex for due_, so that cancel() can clear the
+  // occupied bit of a slot it empties without storing anything else in the user's node.
+  // Destroying the wheel touches no node: owners of nodes and the wheel (a Stack's slabs
+  // and its wheel) may be torn down in any order, but a node must not be used with a wheel
+  // that is gone.
   struct List {
-    TimerNode head;  // sentinel of a circular list
+    TimerNode head;
+    List() { head.prev = head.next = &head; }
+    List(const List&) = delete;
+    List& operator=(const List&) = delete;
+    bool empty() const { return head.next == &head; }
+    void push_back(TimerNode& node);
   };
-  void link(TimerNode& node);
-  int64_t current_tick_ = 0;
+  static constexpr uint32_t kDueIndex = UINT32_MAX;
+
+  static void unlink(TimerNode& node);
+  // Files a node whose expires_tick is set: into due_ if it is <= current_tick_, else into
+  // the slot chosen relative to current_tick_.
+  void file(TimerNode& node);
+  // Tick at which the next occupied slot of `level` begins, or INT64_MAX if none.
+  int64_t next_slot_start(int level) const;
+  void advance_to(int64_t target_tick);
+  void cascade(int level, int slot);
+
+  TimePoint now_;             // latest time given to the constructor or expire()
+  int64_t current_tick_ = 0;  // floor(now_ / kTick): every node due by it is in due_
   size_t size_ = 0;
-  std::array<std::array<List, kSlots>, kLevels> slots_{};
-  std::array<uint64_t, kLevels> occupied_{};  // bit i: slot i non-empty
+  std::array<List, kLevels * kSlots> slots_;
+  std::array<uint64_t, kLevels> occupied_{};  // bit i of [level]: slot i non-empty
   // Nodes found due while advancing, handed out one by one by expire().
   List due_;
 };

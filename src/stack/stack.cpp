@@ -1,0 +1,456 @@
+// The Stack's driver side: datagrams in and out, demultiplexing, timers, and the glue
+// between connections, listeners, SYN_RECV requests and TIME_WAIT records.
+#include "stack/stack.hpp"
+
+#include <cassert>
+#include <cerrno>
+
+#include "wire/ipv4.hpp"
+
+namespace ustcp::stack {
+
+using namespace wire::tcp_flags;
+using tcp::State;
+
+Stack::Stack(Ipv4Addr addr, tcp::Config config, uint64_t seed)
+    : addrs_{addr}, cfg_(config), isn_(seed) {}
+
+Stack::~Stack() = default;
+
+SeqNum Stack::choose_isn(const tcp::FourTuple& t, TimePoint now) {
+  if (next_isn_) {
+    SeqNum isn = *next_isn_;
+    next_isn_.reset();
+    return isn;
+  }
+  return isn_.isn(t, now);
+}
+
+bool Stack::is_local(Ipv4Addr a) const {
+  for (Ipv4Addr x : addrs_) {
+    if (x == a) return true;
+  }
+  return false;
+}
+
+uint64_t Stack::curr_estab() const {
+  uint64_t n = 0;
+  for (const auto& c : conns_) {
+    if (c && (c->state() == State::Established || c->state() == State::CloseWait)) ++n;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- output
+
+void Stack::send(const tcp::FourTuple& t, const wire::TcpRepr& seg, Bytes tail) {
+  const size_t hl = seg.header_len();
+  const size_t total = wire::kIpv4HeaderLen + hl + seg.payload.size() + tail.size();
+  MutBytes out = outbox_.reserve(total);
+  wire::Ipv4Repr ip;
+  ip.src = t.local.addr;
+  ip.dst = t.remote.addr;
+  ip.ident = ip_id_++;
+  ip.payload_len = static_cast<uint16_t>(total - wire::kIpv4HeaderLen);
+  ip.emit(out);
+  // Gather the payload (it may come in two pieces from the send ring) right behind the
+  // header, then emit the header over it (emit moves a payload already in place no-op).
+  std::byte* payload_at = out.data() + wire::kIpv4HeaderLen + hl;
+  std::copy(seg.payload.begin(), seg.payload.end(), payload_at);
+  std::copy(tail.begin(), tail.end(), payload_at + seg.payload.size());
+  wire::TcpRepr whole = seg;
+  whole.payload = Bytes(payload_at, seg.payload.size() + tail.size());
+  whole.emit(out.subspan(wire::kIpv4HeaderLen), t.local.addr, t.remote.addr);
+  ++mib_.OutRequests;
+}
+
+std::optional<Bytes> Stack::poll_transmit(TimePoint) { return outbox_.pop(); }
+
+void Stack::send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::TcpView& seg) {
+  wire::TcpRepr rst;
+  if (!tcp::make_reset(seg, rst)) return;
+  auto c = ctx(now);
+  send(t, rst, {});
+  ++c.mib.OutSegs;
+  ++c.mib.OutRsts;
+}
+
+// ---------------------------------------------------------------- input
+
+void Stack::receive(TimePoint now, Bytes datagram) {
+  ++mib_.InReceives;
+  auto ip = wire::Ipv4View::parse(datagram);
+  if (!ip) {
+    if (ip.error() == wire::ParseError::Fragment) {
+      ++mib_.ReasmFails;  // we do not reassemble fragments
+    } else {
+      ++mib_.InHdrErrors;
+    }
+    return;
+  }
+  if (!is_local(ip->dst())) {
+    ++mib_.InAddrErrors;
+    return;
+  }
+  if (ip->protocol() != wire::kProtoTcp) {
+    ++mib_.InUnknownProtos;
+    return;
+  }
+  ++mib_.InDelivers;
+  auto seg = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst());
+  if (!seg) {
+    if (seg.error() == wire::ParseError::BadTcpChecksum) ++mib_.InCsumErrors;
+    ++mib_.InErrs;
+    return;
+  }
+  ++mib_.InSegs;
+  const tcp::FourTuple t{{ip->dst(), seg->dst_port()}, {ip->src(), seg->src_port()}};
+
+  auto it = demux_.find(t);
+  if (it != demux_.end()) {
+    const DemuxEntry e = it->second;
+    switch (e.kind) {
+      case DemuxKind::Conn: {
+        auto c = ctx(now);
+        conns_[e.index]->on_segment(c, *seg);
+        sync(now, e.index);
+        return;
+      }
+      case DemuxKind::Request:
+        request_segment(now, e.index, *seg);
+        return;
+      case DemuxKind::TimeWait:
+        time_wait_segment(now, e.index, t, *seg);
+        return;
+    }
+  }
+  uint32_t li = find_listener(t.local);
+  if (li != UINT32_MAX) {
+    listener_segment(now, li, t, *seg, std::nullopt);
+    return;
+  }
+  // RFC 9293 3.10.7.1: CLOSED. "An incoming segment not containing a RST causes a RST to
+  // be sent in response."
+  send_reset_for(now, t, *seg);
+}
+
+uint32_t Stack::find_listener(Endpoint local) const {
+  uint32_t wildcard = UINT32_MAX;
+  for (uint32_t i = 0; i < listeners_.size(); ++i) {
+    const auto& l = listeners_[i];
+    if (!l || l->local().port != local.port) continue;
+    if (l->local().addr == local.addr) return i;
+    if (l->local().addr.is_unspecified()) wildcard = i;
+  }
+  return wildcard;
+}
+
+// ---------------------------------------------------------------- connections
+
+uint32_t Stack::new_conn(const tcp::FourTuple& t, const tcp::SocketOptions& opts) {
+  uint32_t idx;
+  if (!free_conns_.empty()) {
+    idx = free_conns_.back();
+    free_conns_.pop_back();
+  } else {
+    idx = static_cast<uint32_t>(conns_.size());
+    conns_.emplace_back();
+    conn_meta_.emplace_back();
+  }
+  conns_[idx] = std::make_unique<tcp::Connection>(t, opts);
+  conns_[idx]->timer.owner = idx;
+  conns_[idx]->timer.kind = kTimerConn;
+  conn_meta_[idx] = ConnMeta{};
+  ++live_conns_;
+  return idx;
+}
+
+void Stack::free_conn(uint32_t idx) {
+  tcp::Connection& c = *conns_[idx];
+  ConnMeta& m = conn_meta_[idx];
+  wheel_.cancel(c.timer);
+  if (m.in_demux) demux_.erase(c.tuple());
+  if (m.holds_port) ports_.remove(c.tuple().local.port, m.reuse, false, m.bound);
+  conns_[idx].reset();
+  free_conns_.push_back(idx);
+  --live_conns_;
+}
+
+void Stack::sync(TimePoint now, uint32_t idx) {
+  tcp::Connection& c = *conns_[idx];
+  ConnMeta& m = conn_meta_[idx];
+  if (c.state() == State::TimeWait) to_time_wait(now, idx);
+  if (c.state() == State::Close) {
+    if (m.in_demux) {
+      demux_.erase(c.tuple());
+      m.in_demux = false;
+    }
+    if (c.orphan()) {
+      free_conn(idx);
+      return;
+    }
+  }
+  TimePoint d = c.next_deadline();
+  if (d == kNever) {
+    wheel_.cancel(c.timer);
+  } else {
+    wheel_.schedule(c.timer, d);
+  }
+}
+
+// tcp_time_wait: the connection becomes a compact record (unless tcp_max_tw_buckets is
+// reached: then it is simply gone, TCPTimeWaitOverflow).
+void Stack::to_time_wait(TimePoint now, uint32_t idx) {
+  tcp::Connection& c = *conns_[idx];
+  ConnMeta& m = conn_meta_[idx];
+  TimePoint deadline = c.time_wait_deadline();
+  c.end_time_wait();
+  if (m.in_demux) {
+    demux_.erase(c.tuple());
+    m.in_demux = false;
+  }
+  if (tw_count_ >= static_cast<size_t>(cfg_.tcp_max_tw_buckets)) {
+    ++mib_.TCPTimeWaitOverflow;
+    return;
+  }
+  uint32_t ti;
+  if (!free_tws_.empty()) {
+    ti = free_tws_.back();
+    free_tws_.pop_back();
+  } else {
+    ti = static_cast<uint32_t>(tws_.size());
+    tws_.emplace_back();
+  }
+  auto tw = std::make_unique<tcp::TimeWaitRecord>();
+  tw->tuple = c.tuple();
+  tw->snd_nxt = c.snd_nxt();
+  tw->rcv_nxt = c.rcv_nxt();
+  tw->ts_ok = c.ts_ok();
+  tw->ts_recent = c.ts_recent();
+  tw->ts_offset = c.ts_offset();
+  tw->ts_recent_stamp_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              c.ts_recent_stamp().time_since_epoch()).count();
+  tw->rcv_wnd = c.rcv_wnd();
+  tw->rcv_wscale = c.rcv_wscale();
+  tw->port_reuse = m.reuse;
+  tw->timer.owner = ti;
+  tw->timer.kind = kTimerTimeWait;
+  wheel_.schedule(tw->timer, deadline == kNever ? now + tcp::kTimeWaitLen : deadline);
+  demux_[tw->tuple] = DemuxEntry{DemuxKind::TimeWait, ti};
+  // The record keeps the port until it expires; the connection gives up its hold.
+  ports_.add(tw->tuple.local.port, m.reuse, false, false);
+  tws_[ti] = std::move(tw);
+  ++tw_count_;
+}
+
+void Stack::drop_time_wait(uint32_t ti) {
+  tcp::TimeWaitRecord& tw = *tws_[ti];
+  wheel_.cancel(tw.timer);
+  demux_.erase(tw.tuple);
+  ports_.remove(tw.tuple.local.port, tw.port_reuse, false, false);
+  tws_[ti].reset();
+  free_tws_.push_back(ti);
+  --tw_count_;
+}
+
+void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& t,
+                              const wire::TcpView& seg) {
+  auto c = ctx(now);
+  bool restart = false;
+  SeqNum isn;
+  tcp::TimeWaitRecord& tw = *tws_[ti];
+  switch (tcp::time_wait_segment(c, tw, seg, restart, isn)) {
+    case tcp::TimeWaitAction::Kill:
+      ++mib_.TWKilled;
+      drop_time_wait(ti);
+      return;
+    case tcp::TimeWaitAction::Reopen: {
+      uint32_t li = find_listener(t.local);
+      if (li != UINT32_MAX) {
+        ++mib_.TWRecycled;
+        drop_time_wait(ti);
+        listener_segment(now, li, t, seg, isn);
+        return;
+      }
+      break;
+    }
+    case tcp::TimeWaitAction::Keep:
+      break;
+  }
+  if (restart) wheel_.schedule(tw.timer, now + tcp::kTimeWaitLen);
+}
+
+// ---------------------------------------------------------------- listeners
+
+// A segment for a listener with no request or connection of its own (RFC 9293 3.10.7.2;
+// Linux tcp_rcv_state_process, TCP_LISTEN, and tcp_conn_request).
+void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t,
+                             const wire::TcpView& seg, std::optional<SeqNum> isn) {
+  tcp::Listener& l = *listeners_[li];
+  if (seg.has(RST)) return;  // "An incoming RST should be ignored."
+  if (seg.has(ACK)) {
+    // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state.
+    // An acceptable reset segment should be formed for any arriving ACK-bearing segment."
+    send_reset_for(now, t, seg);
+    return;
+  }
+  if (!seg.has(SYN)) return;  // "Any other control or text-bearing segment ... drop it"
+
+  // inet_csk_reqsk_queue: a SYN that finds the accept queue full is dropped, cookies or not.
+  if (l.accept_queue_full()) {
+    ++mib_.ListenOverflows;
+    ++mib_.ListenDrops;
+    return;
+  }
+  if (l.syn_queue_full() ||
+      (cfg_.tcp_syncookies == 0 && req_count_ >= static_cast<size_t>(cfg_.tcp_max_syn_backlog))) {
+    ++mib_.TCPReqQFullDrop;
+    ++mib_.ListenDrops;
+    return;
+  }
+
+  uint32_t ri;
+  if (!free_requests_.empty()) {
+    ri = free_requests_.back();
+    free_requests_.pop_back();
+  } else {
+    ri = static_cast<uint32_t>(requests_.size());
+    requests_.emplace_back();
+  }
+  auto req = std::make_unique<tcp::Request>();
+  req->listener = li;
+  req->timer.owner = ri;
+  req->timer.kind = kTimerRequest;
+  tcp::Listener::init_request(cfg_, l.options(), t, seg, isn ? *isn : choose_isn(t, now),
+                              isn_.ts_offset(t), req->open);
+  req->open.synack_sent = now;
+  auto c = ctx(now);
+  tcp::Listener::send_synack(c, req->open);
+  wheel_.schedule(req->timer, now + tcp::kTimeoutInit);
+  demux_[t] = DemuxEntry{DemuxKind::Request, ri};
+  requests_[ri] = std::move(req);
+  l.add_request();
+  ++req_count_;
+}
+
+void Stack::drop_request(uint32_t ri) {
+  tcp::Request& r = *requests_[ri];
+  wheel_.cancel(r.timer);
+  demux_.erase(r.open.tuple);
+  if (listeners_[r.listener]) listeners_[r.listener]->remove_request();
+  requests_[ri].reset();
+  free_requests_.push_back(ri);
+  --req_count_;
+}
+
+// tcp_check_req: a segment for a SYN_RECV request.
+void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg) {
+  tcp::Request& r = *requests_[ri];
+  tcp::OpenRequest& o = r.open;
+  const tcp::FourTuple t = o.tuple;
+  auto c = ctx(now);
+
+  // A retransmitted SYN: the SYN-ACK again at once, and the request timer restarts.
+  if (seg.has(SYN) && !seg.has(ACK) && !seg.has(RST) && seg.seq() == o.irs) {
+    tcp::Listener::send_synack(c, o);
+    ++mib_.RetransSegs;
+    o.synack_sent = {};
+    wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits),
+                                                      cfg_.rto_max()));
+    return;
+  }
+  // RFC 9293 3.10.7.4 first check for SYN-RECEIVED, with the window our SYN-ACK offered.
+  const SeqNum rcv_nxt = o.irs + 1;
+  const bool in_window = !(seg.seq() + seg.seg_len()).before(rcv_nxt) &&
+                         !seg.seq().after(rcv_nxt + o.rcv_wnd);
+  if (seg.has(RST)) {
+    if (in_window) {
+      ++mib_.EmbryonicRsts;
+      drop_request(ri);
+    }
+    return;
+  }
+  if (!seg.has(ACK)) return;
+  if (seg.ack() != o.iss + 1) {
+    send_reset_for(now, t, seg);  // an unacceptable ACK: <SEQ=SEG.ACK><CTL=RST>
+    return;
+  }
+  if (!in_window) return;
+
+  tcp::Listener& l = *listeners_[r.listener];
+  if (l.accept_queue_full()) {
+    // tcp_abort_on_overflow = 0: ignore the ACK, keep the request; the SYN-ACK timer will
+    // offer the connection again. = 1: reset it.
+    ++mib_.ListenOverflows;
+    ++mib_.ListenDrops;
+    if (cfg_.tcp_abort_on_overflow) {
+      send_reset_for(now, t, seg);
+      drop_request(ri);
+    }
+    return;
+  }
+
+  const uint32_t li = r.listener;
+  tcp::OpenRequest open = o;
+  drop_request(ri);
+  uint32_t ci = new_conn(t, l.options());
+  tcp::Connection& conn = *conns_[ci];
+  conn.open_from_request(c, open);
+  ++mib_.PassiveOpens;
+  demux_[t] = DemuxEntry{DemuxKind::Conn, ci};
+  conn_meta_[ci].in_demux = true;
+  conn_meta_[ci].holds_port = true;
+  conn_meta_[ci].reuse = true;  // accepted connections share the listener's port
+  conn_meta_[ci].bound = false;
+  ports_.add(t.local.port, true, false, false);
+  conn.on_segment(c, seg);
+  listeners_[li]->accept_queue().push_back(ci);
+  sync(now, ci);
+}
+
+// reqsk_timer_handler: SYN-ACK retransmissions at 1, 3, 7, 15, 31 s (exponential from
+// 1 s) and the request dropped after tcp_synack_retries of them (at 63 s by default).
+void Stack::request_timer(TimePoint now, uint32_t ri) {
+  tcp::Request& r = *requests_[ri];
+  if (r.retransmits >= cfg_.tcp_synack_retries) {
+    drop_request(ri);
+    return;
+  }
+  auto c = ctx(now);
+  tcp::Listener::send_synack(c, r.open);
+  ++mib_.RetransSegs;
+  ++mib_.TCPSynRetrans;
+  r.open.synack_sent = {};  // Karn: no RTT sample from a retransmitted SYN-ACK
+  ++r.retransmits;
+  wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits),
+                                                    cfg_.rto_max()));
+}
+
+// ---------------------------------------------------------------- timers
+
+std::optional<TimePoint> Stack::next_deadline() const { return wheel_.next_deadline(); }
+
+void Stack::on_timer(TimePoint now) {
+  while (TimerNode* n = wheel_.expire(now)) {
+    switch (n->kind) {
+      case kTimerConn: {
+        uint32_t idx = n->owner;
+        auto c = ctx(now);
+        conns_[idx]->on_timer(c);
+        sync(now, idx);
+        break;
+      }
+      case kTimerRequest:
+        request_timer(now, n->owner);
+        break;
+      case kTimerTimeWait:
+        ++mib_.TW;
+        drop_time_wait(n->owner);
+        break;
+      default:
+        assert(false);
+    }
+  }
+}
+
+}  // namespace ustcp::stack

@@ -1,0 +1,34 @@
+// What every engine entry point receives: the time, the stack's configuration and
+// counters, and where to put segments to send. The engine never does I/O: `out` frames the
+// segment into a datagram in the stack's outbox.
+#pragma once
+
+#include "base/time.hpp"
+#include "tcp/config.hpp"
+#include "tcp/counters.hpp"
+#include "tcp/four_tuple.hpp"
+#include "wire/tcp.hpp"
+
+namespace ustcp::tcp {
+
+class SegmentSink {
+ public:
+  virtual ~SegmentSink() = default;
+  // Emits one segment from t.local to t.remote. The payload is seg.payload followed by
+  // `tail` (send data may wrap around the send ring).
+  virtual void send(const FourTuple& t, const wire::TcpRepr& seg, Bytes tail) = 0;
+};
+
+struct Context {
+  TimePoint now;
+  const Config& cfg;
+  Counters& mib;
+  SegmentSink& out;
+};
+
+// The segment that answers one arriving where nothing listens, or that a connection must
+// refuse (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset): with ACK set, <SEQ=SEG.ACK><CTL=RST>;
+// else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never answers a RST.
+bool make_reset(const wire::TcpView& seg, wire::TcpRepr& rst);
+
+}  // namespace ustcp::tcp

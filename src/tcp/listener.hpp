@@ -1,0 +1,61 @@
+// A listening socket (RFC 9293 3.10.7.2, LISTEN; Linux inet_csk listen queues): the SYN
+// queue of compact requests (not connections) and the accept queue of established
+// connections waiting for accept().
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "base/timer_wheel.hpp"
+#include "tcp/connection.hpp"
+
+namespace ustcp::tcp {
+
+// A SYN_RECV request (Linux request_sock): what is needed to answer the SYN, retransmit
+// the SYN-ACK, and build the connection when the final ACK comes.
+struct Request {
+  OpenRequest open;
+  uint32_t listener = 0;  // the stack's handle of the listener
+  uint8_t retransmits = 0;
+  TimerNode timer;
+};
+
+class Listener {
+ public:
+  Listener(Endpoint local, int backlog, const SocketOptions& opts)
+      : local_(local), backlog_(backlog), opts_(opts) {}
+
+  const Endpoint& local() const { return local_; }
+  int backlog() const { return backlog_; }
+  void set_backlog(int b) { backlog_ = b; }
+  const SocketOptions& options() const { return opts_; }
+  SocketOptions& options() { return opts_; }
+
+  // sk_acceptq_is_full: the accept queue holds backlog + 1 connections.
+  bool accept_queue_full() const { return accept_queue_.size() > static_cast<size_t>(backlog_); }
+  // inet_csk_reqsk_queue_is_full.
+  bool syn_queue_full() const { return syn_queue_len_ >= static_cast<uint32_t>(backlog_); }
+
+  // Fills a request from a SYN (tcp_conn_request / tcp_openreq_init): options negotiated
+  // against the sysctls, our window and scale chosen.
+  static void init_request(const Config& cfg, const SocketOptions& opts, const FourTuple& t,
+                           const wire::TcpView& syn, SeqNum iss, uint32_t ts_offset,
+                           OpenRequest& req);
+  // Sends (or re-sends) the SYN-ACK of a request (tcp_v4_send_synack).
+  static void send_synack(Context& ctx, const OpenRequest& req);
+
+  std::deque<uint32_t>& accept_queue() { return accept_queue_; }
+  const std::deque<uint32_t>& accept_queue() const { return accept_queue_; }
+  uint32_t syn_queue_len() const { return syn_queue_len_; }
+  void add_request() { ++syn_queue_len_; }
+  void remove_request() { --syn_queue_len_; }
+
+ private:
+  Endpoint local_;
+  int backlog_;
+  SocketOptions opts_;  // inherited by accepted connections
+  std::deque<uint32_t> accept_queue_;
+  uint32_t syn_queue_len_ = 0;
+};
+
+}  // namespace ustcp::tcp
