@@ -1,0 +1,79 @@
+#include "trace.hpp"
+
+#include <fmt/core.h>
+
+#include "wire/ipv4.hpp"
+#include "wire/tcp.hpp"
+
+namespace ustcp::cli {
+
+std::string Tracer::host_name(Ipv4Addr a) const {
+  for (const Host& h : hosts_) {
+    for (Ipv4Addr x : h.stack->addresses()) {
+      if (x == a) return h.name;
+    }
+  }
+  return a.to_string();
+}
+
+void Tracer::segment(TimePoint t, Ipv4Addr from, Bytes datagram) {
+  auto ip = wire::Ipv4View::parse(datagram);
+  if (!ip) return;
+  auto seg = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst(), false);
+  if (!seg) return;
+  const uint64_t src = (uint64_t{ip->src().raw()} << 16) | seg->src_port();
+  const uint64_t dst = (uint64_t{ip->dst().raw()} << 16) | seg->dst_port();
+  if (seg->has(wire::tcp_flags::SYN)) isn_[{src, dst}] = seg->seq().raw();
+  auto rel = [&](uint64_t a, uint64_t b, uint32_t v) -> uint32_t {
+    auto it = isn_.find({a, b});
+    return it == isn_.end() ? v : v - it->second;
+  };
+  std::string line = fmt::format(
+      "{:9.6f}  {:>6} > {:<6} {:<4} seq {:<8} ack {:<8} win {:<6} len {:<5}", to_seconds(t),
+      host_name(from), host_name(ip->dst()), wire::flags_to_string(seg->flags()),
+      rel(src, dst, seg->seq().raw()),
+      seg->has(wire::tcp_flags::ACK) ? fmt::format("{}", rel(dst, src, seg->ack().raw())) : "-",
+      seg->window(), seg->payload().size());
+  std::string opts = seg->options().to_string();
+  if (!opts.empty()) line += " <" + opts + ">";
+  fmt::print(out_, "{}\n", line);
+}
+
+void Tracer::states(TimePoint t) {
+  for (const Host& h : hosts_) {
+    std::map<std::string, std::string> now;
+    for (const auto& row : h.stack->socket_table()) {
+      if (row.state == tcp::State::Listen) continue;
+      std::string key = h.name + " " + row.local.to_string() + " " + row.remote.to_string();
+      now[key] = tcp::ss_name(row.state);
+    }
+    for (const auto& [key, st] : now) {
+      auto it = last_state_.find(key);
+      std::string before = it == last_state_.end() ? "CLOSED" : it->second;
+      if (before != st) fmt::print(out_, "{:9.6f}  * {}: {} -> {}\n", to_seconds(t), key, before, st);
+      last_state_[key] = st;
+    }
+    // Connections that disappeared from this host's table are CLOSED.
+    for (auto it = last_state_.begin(); it != last_state_.end();) {
+      if (it->first.rfind(h.name + " ", 0) == 0 && !now.count(it->first)) {
+        fmt::print(out_, "{:9.6f}  * {}: {} -> CLOSED\n", to_seconds(t), it->first, it->second);
+        it = last_state_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s) {
+  fmt::print(out, "{}\n", title);
+  fmt::print(out, "{:<11}{:>7} {:>7} {:<22}{:<22}\n", "State", "Recv-Q", "Send-Q",
+             "Local Address:Port", "Peer Address:Port");
+  for (const auto& row : s.socket_table()) {
+    std::string peer = row.state == tcp::State::Listen ? "0.0.0.0:*" : row.remote.to_string();
+    fmt::print(out, "{:<11}{:>7} {:>7} {:<22}{:<22}\n", tcp::ss_name(row.state), row.recv_q,
+               row.send_q, row.local.to_string(), peer);
+  }
+}
+
+}  // namespace ustcp::cli

@@ -1,0 +1,40 @@
+// Human-readable views of what hosts do: one line per segment (time, direction, flags,
+// relative seq/ack as tcpdump shows them, window, length, options), the state changes of
+// every connection, and a socket table in the format of `ss -tan`.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stack/stack.hpp"
+
+namespace ustcp::cli {
+
+class Tracer {
+ public:
+  struct Host {
+    std::string name;
+    const stack::Stack* stack;
+  };
+  explicit Tracer(std::vector<Host> hosts, std::FILE* out = stdout) : hosts_(std::move(hosts)), out_(out) {}
+
+  // One line for a datagram sent by `from` at `t`.
+  void segment(TimePoint t, Ipv4Addr from, Bytes datagram);
+  // Prints state changes since the last call (call it after every event).
+  void states(TimePoint t);
+
+ private:
+  std::string host_name(Ipv4Addr a) const;
+  std::vector<Host> hosts_;
+  std::FILE* out_;
+  // First sequence number seen per direction (tcpdump's relative numbers).
+  std::map<std::pair<uint64_t, uint64_t>, uint32_t> isn_;
+  std::map<std::string, std::string> last_state_;
+};
+
+// `ss -tan` for one stack.
+void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s);
+
+}  // namespace ustcp::cli
