@@ -1,0 +1,12 @@
+# `ustcp demo` (what `make demo` runs) shows the handshake, the exchange, the four-way close
+# and TIME-WAIT on the side that closed first, then its expiry.
+source "$(dirname "$0")/lib.sh"
+out=$("$USTCP" demo); rc=$?
+[ $rc -eq 0 ] && pass "exit 0" || fail "exit $rc"
+for want in "client > server S " "server > client S. " "HTTP/1.1 200 OK" "CLOSED -> SYN-SENT" \
+            "SYN-SENT -> ESTAB" "ESTAB -> FIN-WAIT-1" "FIN-WAIT-1 -> TIME-WAIT" "LAST-ACK -> CLOSED" \
+            "TIME-WAIT -> CLOSED" "mss 1460,sackOK,TS val"; do
+  echo "$out" | grep -qF -- "$want" && pass "shows '$want'" || fail "does not show '$want'"
+done
+echo "$out" | grep -qE '^TIME-WAIT +0 +0 +10\.0\.0\.2:80 ' && pass "ss table lists TIME-WAIT" || fail "no TIME-WAIT row"
+finish
