@@ -1,5 +1,5 @@
 # Wrong input gets a message naming it and exit status 2, never a crash.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 expect_rc 2 "no subcommand" "$USTCP"
 expect_rc 2 "unknown subcommand" "$USTCP" frobnicate
 expect_rc 2 "unknown option" "$USTCP" transfer --frob

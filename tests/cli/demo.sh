@@ -1,6 +1,6 @@
 # `ustcp demo` (what `make demo` runs) shows the handshake, the exchange, the four-way close
 # and TIME-WAIT on the side that closed first, then its expiry.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 out=$("$USTCP" demo); rc=$?
 [ $rc -eq 0 ] && pass "exit 0" || fail "exit $rc"
 for want in "client > server S " "server > client S. " "HTTP/1.1 200 OK" "CLOSED -> SYN-SENT" \

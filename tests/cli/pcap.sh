@@ -1,5 +1,5 @@
 # Every pcap ustcp writes opens in tshark without malformed-packet or checksum warnings.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 command -v tshark >/dev/null || { echo "SKIP: tshark is not installed (apt-get install tshark)"; exit 77; }
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 expect_rc 0 "demo --pcap" "$USTCP" demo --pcap "$dir/demo.pcap"

@@ -1,6 +1,6 @@
 # `ustcp transfer` over 5% loss, 5% reordering and 1% duplication, three seeds: every byte
 # arrives intact and both ends close cleanly (issue: the engine's acceptance test).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 for seed in 1 2 3; do
   out=$("$USTCP" transfer --bytes 64M --delay 5ms --loss 5% --reorder 5% --duplicate 1% --seed "$seed" --json)
   rc=$?
