@@ -285,13 +285,15 @@ class Harness {
     return got;
   }
 
-  // Nothing is emitted before t (a segment at exactly t is left for expect_send).
+  // Nothing is emitted before t (a segment at exactly t is left for expect_send). Leaves
+  // `now` at t.
   void expect_nothing(Until u, std::source_location loc = std::source_location::current()) {
     // Run timers strictly before t; those at t stay pending.
     advance_to(u.t - 1ns);
     if (!sent.empty()) fail(loc, "expected nothing before " + secs(u.t) + ", got " + sent.front().str());
     sent.clear();
-    if (now < u.t) now = u.t - 1ns;
+    // Now is t; timers due at exactly t run at the next advance (inject, expect_send...).
+    if (now < u.t) now = u.t;
   }
   // Nothing pending right now.
   void expect_nothing(std::source_location loc = std::source_location::current()) {
