@@ -211,6 +211,7 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   }
   if (tw_count_ >= static_cast<size_t>(cfg_.tcp_max_tw_buckets)) {
     ++mib_.TCPTimeWaitOverflow;
+    log_change(now, c.tuple(), State::TimeWait, State::Close);
     return;
   }
   uint32_t ti;
@@ -262,12 +263,14 @@ void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& 
   switch (tcp::time_wait_segment(c, tw, seg, restart, isn)) {
     case tcp::TimeWaitAction::Kill:
       ++mib_.TWKilled;
+      log_change(now, t, State::TimeWait, State::Close);
       drop_time_wait(ti);
       return;
     case tcp::TimeWaitAction::Reopen: {
       uint32_t li = find_listener(t.local);
       if (li != UINT32_MAX) {
         ++mib_.TWRecycled;
+        log_change(now, t, State::TimeWait, State::Close);
         drop_time_wait(ti);
         listener_segment(now, li, t, seg, isn);
         return;
@@ -331,6 +334,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   requests_[ri] = std::move(req);
   l.add_request();
   ++req_count_;
+  log_change(now, t, State::Close, State::SynRecv);
 }
 
 void Stack::drop_request(uint32_t ri) {
@@ -366,6 +370,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
   if (seg.has(RST)) {
     if (in_window) {
       ++mib_.EmbryonicRsts;
+      log_change(now, t, State::SynRecv, State::Close);
       drop_request(ri);
     }
     return;
@@ -384,6 +389,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
     ++mib_.ListenOverflows;
     ++mib_.ListenDrops;
     if (cfg_.tcp_abort_on_overflow) {
+      log_change(now, t, State::SynRecv, State::Close);
       send_reset_for(now, t, seg);
       drop_request(ri);
     }
@@ -413,6 +419,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
 void Stack::request_timer(TimePoint now, uint32_t ri) {
   tcp::Request& r = *requests_[ri];
   if (r.retransmits >= cfg_.tcp_synack_retries) {
+    log_change(now, r.open.tuple, State::SynRecv, State::Close);
     drop_request(ri);
     return;
   }
@@ -445,6 +452,7 @@ void Stack::on_timer(TimePoint now) {
         break;
       case kTimerTimeWait:
         ++mib_.TW;
+        log_change(now, tws_[n->owner]->tuple, State::TimeWait, State::Close);
         drop_time_wait(n->owner);
         break;
       default:

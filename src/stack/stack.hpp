@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/ipv4_addr.hpp"
@@ -111,6 +112,9 @@ class Stack final : public tcp::SegmentSink {
   size_t connection_count() const { return live_conns_; }
   size_t time_wait_count() const { return tw_count_; }
   size_t request_count() const { return req_count_; }
+  // Records every state transition (off by default: it costs memory) for tools to read.
+  void enable_state_log(bool on) { log_enabled_ = on; }
+  std::vector<tcp::StateChange> take_state_log() { return std::exchange(log_, {}); }
 
   // SegmentSink: frames a segment into an IPv4 datagram in the outbox.
   void send(const tcp::FourTuple& t, const wire::TcpRepr& seg, Bytes tail) override;
@@ -140,7 +144,12 @@ class Stack final : public tcp::SegmentSink {
     bool bound = false;
   };
 
-  tcp::Context ctx(TimePoint now) { return tcp::Context{now, cfg_, mib_, *this}; }
+  tcp::Context ctx(TimePoint now) {
+    return tcp::Context{now, cfg_, mib_, *this, log_enabled_ ? &log_ : nullptr};
+  }
+  void log_change(TimePoint now, const tcp::FourTuple& t, tcp::State from, tcp::State to) {
+    if (log_enabled_) log_.push_back(tcp::StateChange{now, t, from, to});
+  }
   SocketSlot* slot(SocketId s);
   const SocketSlot* slot(SocketId s) const;
   SocketId new_slot(Kind kind, uint32_t obj);
@@ -194,6 +203,8 @@ class Stack final : public tcp::SegmentSink {
   size_t live_conns_ = 0;
   size_t tw_count_ = 0;
   size_t req_count_ = 0;
+  bool log_enabled_ = false;
+  std::vector<tcp::StateChange> log_;
 };
 
 const char* errno_name(int e);  // "ECONNREFUSED"

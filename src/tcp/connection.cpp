@@ -172,6 +172,7 @@ void Connection::set_state(Context& ctx, State s) {
   if (s == State::Close && (state_ == State::Established || state_ == State::CloseWait)) {
     ++ctx.mib.EstabResets;  // tcp_set_state counts any exit from these two to CLOSE
   }
+  if (ctx.log && s != state_) ctx.log->push_back(StateChange{ctx.now, tuple_, state_, s});
   state_ = s;
 }
 

@@ -6,7 +6,10 @@
 #include "base/time.hpp"
 #include "tcp/config.hpp"
 #include "tcp/counters.hpp"
+#include <vector>
+
 #include "tcp/four_tuple.hpp"
+#include "tcp/state.hpp"
 #include "wire/tcp.hpp"
 
 namespace ustcp::tcp {
@@ -19,11 +22,20 @@ class SegmentSink {
   virtual void send(const FourTuple& t, const wire::TcpRepr& seg, Bytes tail) = 0;
 };
 
+// A state transition, for tools that show what connections do (ustcp demo, lab).
+struct StateChange {
+  TimePoint at;
+  FourTuple tuple;
+  State from;
+  State to;
+};
+
 struct Context {
   TimePoint now;
   const Config& cfg;
   Counters& mib;
   SegmentSink& out;
+  std::vector<StateChange>* log = nullptr;  // transitions are appended here when set
 };
 
 // The segment that answers one arriving where nothing listens, or that a connection must

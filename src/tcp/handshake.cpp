@@ -71,7 +71,7 @@ void Connection::open_from_request(Context& ctx, const OpenRequest& req) {
     rtt_time_ = req.synack_sent;
   }
   last_rcv_ = ctx.now;
-  set_state(ctx, State::SynRecv);
+  state_ = State::SynRecv;  // the request was SYN_RECV already: no transition to report
 }
 
 // Keeps the options both sides offered (RFC 7323 1.3 and 2.2, RFC 2018 2).

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.bash"
 out=$("$USTCP" demo); rc=$?
 [ $rc -eq 0 ] && pass "exit 0" || fail "exit $rc"
 for want in "client > server S " "server > client S. " "HTTP/1.1 200 OK" "CLOSED -> SYN-SENT" \
-            "SYN-SENT -> ESTAB" "ESTAB -> FIN-WAIT-1" "FIN-WAIT-1 -> TIME-WAIT" "LAST-ACK -> CLOSED" \
+            "SYN-SENT -> ESTAB" "SYN-RECV -> ESTAB" "ESTAB -> FIN-WAIT-1" "FIN-WAIT-1 -> FIN-WAIT-2" "FIN-WAIT-2 -> TIME-WAIT" "ESTAB -> CLOSE-WAIT" "CLOSE-WAIT -> LAST-ACK" "LAST-ACK -> CLOSED" \
             "TIME-WAIT -> CLOSED" "mss 1460,sackOK,TS val"; do
   echo "$out" | grep -qF -- "$want" && pass "shows '$want'" || fail "does not show '$want'"
 done

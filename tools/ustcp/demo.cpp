@@ -87,7 +87,7 @@ int run_demo(const DemoOptions& opt) {
       (void)c.close(now, csock);
       client_closed = true;
     }
-    tracer.states(h.net.now());
+    tracer.states();
     return client_closed && h.net.idle();
   };
   if (!h.net.run_until(step, at(30s))) {
@@ -102,7 +102,7 @@ int run_demo(const DemoOptions& opt) {
   fmt::print("\n");
   print_socket_table(stdout, "server$ ss -tan", s);
 
-  h.net.run_until([&] { tracer.states(h.net.now()); return false; }, h.net.now() + 61s);
+  h.net.run_until([&] { tracer.states(); return false; }, h.net.now() + 61s);
   fmt::print("\n61 s later (t = {:.3f} s): TIME-WAIT has expired (60 s, TCP_TIMEWAIT_LEN)\n\n",
              to_seconds(h.net.now()));
   print_socket_table(stdout, "server$ ss -tan", s);

@@ -39,28 +39,17 @@ void Tracer::segment(TimePoint t, Ipv4Addr from, Bytes datagram) {
   fmt::print(out_, "{}\n", line);
 }
 
-void Tracer::states(TimePoint t) {
-  for (const Host& h : hosts_) {
-    std::map<std::string, std::string> now;
-    for (const auto& row : h.stack->socket_table()) {
-      if (row.state == tcp::State::Listen) continue;
-      std::string key = h.name + " " + row.local.to_string() + " " + row.remote.to_string();
-      now[key] = tcp::ss_name(row.state);
-    }
-    for (const auto& [key, st] : now) {
-      auto it = last_state_.find(key);
-      std::string before = it == last_state_.end() ? "CLOSED" : it->second;
-      if (before != st) fmt::print(out_, "{:9.6f}  * {}: {} -> {}\n", to_seconds(t), key, before, st);
-      last_state_[key] = st;
-    }
-    // Connections that disappeared from this host's table are CLOSED.
-    for (auto it = last_state_.begin(); it != last_state_.end();) {
-      if (it->first.rfind(h.name + " ", 0) == 0 && !now.count(it->first)) {
-        fmt::print(out_, "{:9.6f}  * {}: {} -> CLOSED\n", to_seconds(t), it->first, it->second);
-        it = last_state_.erase(it);
-      } else {
-        ++it;
-      }
+Tracer::Tracer(std::vector<Host> hosts, std::FILE* out) : hosts_(std::move(hosts)), out_(out) {
+  for (Host& h : hosts_) h.stack->enable_state_log(true);
+}
+
+void Tracer::states() {
+  for (Host& h : hosts_) {
+    for (const tcp::StateChange& c : h.stack->take_state_log()) {
+      fmt::print(out_, "{:9.6f}  * {} {} {}: {} -> {}\n", to_seconds(c.at), h.name,
+                 c.tuple.local.to_string(), c.tuple.remote.to_string(),
+                 c.from == tcp::State::Close ? "CLOSED" : tcp::ss_name(c.from),
+                 c.to == tcp::State::Close ? "CLOSED" : tcp::ss_name(c.to));
     }
   }
 }

@@ -16,14 +16,15 @@ class Tracer {
  public:
   struct Host {
     std::string name;
-    const stack::Stack* stack;
+    stack::Stack* stack;
   };
-  explicit Tracer(std::vector<Host> hosts, std::FILE* out = stdout) : hosts_(std::move(hosts)), out_(out) {}
+  // Turns on the hosts' state logs.
+  explicit Tracer(std::vector<Host> hosts, std::FILE* out = stdout);
 
   // One line for a datagram sent by `from` at `t`.
   void segment(TimePoint t, Ipv4Addr from, Bytes datagram);
-  // Prints state changes since the last call (call it after every event).
-  void states(TimePoint t);
+  // Prints the state changes the hosts logged since the last call.
+  void states();
 
  private:
   std::string host_name(Ipv4Addr a) const;
@@ -31,7 +32,6 @@ class Tracer {
   std::FILE* out_;
   // First sequence number seen per direction (tcpdump's relative numbers).
   std::map<std::pair<uint64_t, uint64_t>, uint32_t> isn_;
-  std::map<std::string, std::string> last_state_;
 };
 
 // `ss -tan` for one stack.
