@@ -92,7 +92,8 @@ Result<void> Stack::bind(SocketId s, Endpoint local) {
     return err(EADDRINUSE);
   }
   sl->bound = local;
-  ports_.add(local.port, sl->reuseaddr, false, true);
+  sl->bound_reuse = sl->reuseaddr;
+  ports_.add(local.port, sl->bound_reuse, false, true);
   return {};
 }
 
@@ -113,13 +114,13 @@ Result<void> Stack::listen(SocketId s, int backlog) {
     if (!r) return r;
   }
   // The listener takes over the port hold from the bound socket, now as a listener.
-  ports_.remove(sl->bound.port, sl->reuseaddr, false, true);
-  if (ports_.bind_conflict(sl->bound.port, sl->reuseaddr) &&
+  ports_.remove(sl->bound.port, sl->bound_reuse, false, true);
+  if (ports_.bind_conflict(sl->bound.port, sl->bound_reuse) &&
       ports_.find(sl->bound.port)->listeners > 0) {
-    ports_.add(sl->bound.port, sl->reuseaddr, false, true);
+    ports_.add(sl->bound.port, sl->bound_reuse, false, true);
     return err(EADDRINUSE);
   }
-  ports_.add(sl->bound.port, sl->reuseaddr, true, true);
+  ports_.add(sl->bound.port, sl->bound_reuse, true, true);
   auto l = std::make_unique<tcp::Listener>(sl->bound, b, c.options());
   uint32_t li = static_cast<uint32_t>(listeners_.size());
   for (uint32_t i = 0; i < listeners_.size(); ++i) {
@@ -129,6 +130,7 @@ Result<void> Stack::listen(SocketId s, int backlog) {
     }
   }
   if (li == listeners_.size()) listeners_.emplace_back();
+  l->set_reuseaddr(sl->bound_reuse);
   listeners_[li] = std::move(l);
   free_conn(sl->obj);
   sl->kind = Kind::Listen;
@@ -231,13 +233,13 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   ConnMeta& m = conn_meta_[ci];
   m.in_demux = true;
   m.holds_port = true;
-  m.reuse = sl->reuseaddr;
+  m.reuse = bound ? sl->bound_reuse : sl->reuseaddr;
   m.bound = bound;
   if (bound) {
     // The bound socket's hold becomes the connection's.
-    ports_.remove(t.local.port, sl->reuseaddr, false, true);
+    ports_.remove(t.local.port, sl->bound_reuse, false, true);
   }
-  ports_.add(t.local.port, sl->reuseaddr, false, bound);
+  ports_.add(t.local.port, m.reuse, false, bound);
   demux_[t] = DemuxEntry{DemuxKind::Conn, ci};
   auto cx = ctx(now);
   conns_[ci]->connect(cx, choose_isn(t, now), isn_.ts_offset(t));
@@ -274,10 +276,12 @@ Result<size_t> Stack::recv(TimePoint now, SocketId s, MutBytes out, bool peek) {
     sync(now, sl->obj);
     return n;
   }
-  // tcp_recvmsg with nothing queued: the error, then EOF after FIN or shutdown, ENOTCONN
-  // for a socket never connected, else EAGAIN.
+  // tcp_recvmsg with nothing queued: EOF once the peer's FIN was read (SOCK_DONE, checked
+  // before sk_err: a RST in CLOSE_WAIT leaves EPIPE for writers), the error, EOF after
+  // shutdown(SHUT_RD), ENOTCONN for a socket never connected, else EAGAIN.
+  if (c.read_eof()) return size_t{0};
   if (c.error() != ConnError::None) return err(to_errno(c.take_error()));
-  if (sl->rd_shutdown || c.read_eof()) return size_t{0};
+  if (sl->rd_shutdown) return size_t{0};
   if (c.state() == State::Close) return sl->connecting ? Result<size_t>(size_t{0}) : err(ENOTCONN);
   if (c.state() == State::SynSent || c.state() == State::SynRecv) return err(EAGAIN);
   return err(EAGAIN);
@@ -312,8 +316,10 @@ void Stack::close_listener(TimePoint now, uint32_t li) {
     uint32_t ci = q.front();
     q.pop_front();
     auto cx = ctx(now);
+    // inet_child_forget: tcp_disconnect (a RST where tcp_need_reset says so, never a FIN),
+    // then the child is an orphan.
+    conns_[ci]->abort(cx);
     conns_[ci]->close(cx);
-    if (conns_[ci]->state() != State::Close) conns_[ci]->abort(cx);
     sync(now, ci);
   }
 }
@@ -324,14 +330,14 @@ Result<void> Stack::close(TimePoint now, SocketId s) {
   if (sl->kind == Kind::Listen) {
     uint32_t li = sl->obj;
     close_listener(now, li);
-    ports_.remove(listeners_[li]->local().port, sl->reuseaddr, true, true);
+    ports_.remove(listeners_[li]->local().port, sl->bound_reuse, true, true);
     listeners_[li].reset();
     free_slot(s);
     return {};
   }
   uint32_t ci = sl->obj;
   if (!sl->connecting) {
-    if (sl->bound.port) ports_.remove(sl->bound.port, sl->reuseaddr, false, true);
+    if (sl->bound.port) ports_.remove(sl->bound.port, sl->bound_reuse, false, true);
     free_conn(ci);
     free_slot(s);
     return {};

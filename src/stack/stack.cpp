@@ -358,7 +358,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
   if (seg.has(SYN) && !seg.has(ACK) && !seg.has(RST) && seg.seq() == o.irs) {
     tcp::Listener::send_synack(c, o);
     ++mib_.RetransSegs;
-    o.synack_sent = {};
+    o.synack_sent = kNever;
     wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits),
                                                       cfg_.rto_max()));
     return;
@@ -406,9 +406,9 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
   demux_[t] = DemuxEntry{DemuxKind::Conn, ci};
   conn_meta_[ci].in_demux = true;
   conn_meta_[ci].holds_port = true;
-  conn_meta_[ci].reuse = true;  // accepted connections share the listener's port
+  conn_meta_[ci].reuse = l.reuseaddr();  // accepted connections inherit SO_REUSEADDR
   conn_meta_[ci].bound = false;
-  ports_.add(t.local.port, true, false, false);
+  ports_.add(t.local.port, l.reuseaddr(), false, false);
   conn.on_segment(c, seg);
   listeners_[li]->accept_queue().push_back(ci);
   sync(now, ci);
@@ -427,7 +427,7 @@ void Stack::request_timer(TimePoint now, uint32_t ri) {
   tcp::Listener::send_synack(c, r.open);
   ++mib_.RetransSegs;
   ++mib_.TCPSynRetrans;
-  r.open.synack_sent = {};  // Karn: no RTT sample from a retransmitted SYN-ACK
+  r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK
   ++r.retransmits;
   wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits),
                                                     cfg_.rto_max()));

@@ -133,6 +133,7 @@ class Stack final : public tcp::SegmentSink {
     uint32_t obj = 0;       // connection or listener index
     Endpoint bound;         // bind() address (port 0: not bound)
     bool reuseaddr = false;
+    bool bound_reuse = false;  // SO_REUSEADDR when bind() took the port (released the same way)
     bool connect_reported = false;  // connect() said 0 once after completion
     bool rd_shutdown = false;
     bool connecting = false;        // connect() was called

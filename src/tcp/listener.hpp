@@ -29,6 +29,9 @@ class Listener {
   int backlog() const { return backlog_; }
   void set_backlog(int b) { backlog_ = b; }
   const SocketOptions& options() const { return opts_; }
+  // SO_REUSEADDR of the listening socket: accepted connections hold the port the same way.
+  bool reuseaddr() const { return reuseaddr_; }
+  void set_reuseaddr(bool on) { reuseaddr_ = on; }
   SocketOptions& options() { return opts_; }
 
   // sk_acceptq_is_full: the accept queue holds backlog + 1 connections.
@@ -56,6 +59,7 @@ class Listener {
   SocketOptions opts_;  // inherited by accepted connections
   std::deque<uint32_t> accept_queue_;
   uint32_t syn_queue_len_ = 0;
+  bool reuseaddr_ = false;
 };
 
 }  // namespace ustcp::tcp
