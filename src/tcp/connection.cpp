@@ -132,9 +132,11 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
   if (flags & RST) ++ctx.mib.OutRsts;
   if (flags & ACK) {
     // Any ACK we send settles a pending (delayed) one (inet_csk_clear_xmit_timer DACK).
+    // tcp_dec_quickack_mode: only an ACK that was owed (for new data) uses up quick-ack
+    // mode; data segments and window updates sent with nothing owed do not.
+    if (ack_pending_ && quickacks_ > 0) --quickacks_;
     ack_pending_ = false;
     delack_at_ = kNever;
-    if (quickacks_ > 0) --quickacks_;
   }
 }
 
@@ -173,6 +175,14 @@ void Connection::set_state(Context& ctx, State s) {
     ++ctx.mib.EstabResets;  // tcp_set_state counts any exit from these two to CLOSE
   }
   if (ctx.log && s != state_) ctx.log->push_back(StateChange{ctx.now, tuple_, state_, s});
+  if (s == State::Established && state_ != State::Established) {
+    // Sender variables that must start at the first data sequence, not at 0, or sequence
+    // comparisons against them break for half of all ISNs: Minshall's snd_sml
+    // (tcp_connect_init, tcp_create_openreq_child) and NewReno's recover, which RFC 6582
+    // 3.2 initializes to the ISS.
+    snd_sml_ = snd_una_;
+    recover_ = snd_una_;
+  }
   state_ = s;
 }
 

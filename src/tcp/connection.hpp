@@ -45,7 +45,7 @@ struct OpenRequest {
   uint32_t ts_recent = 0;
   uint32_t ts_offset = 0;
   uint32_t rcv_wnd = 0;      // the window our SYN-ACK offered
-  TimePoint synack_sent{};   // for the first RTT sample; {} when the SYN-ACK was retransmitted
+  TimePoint synack_sent = kNever;  // for the first RTT sample; kNever once retransmitted
 };
 
 class Connection {
@@ -160,6 +160,8 @@ class Connection {
   void process_fin(Context& ctx);
   void ack_snd_check(Context& ctx);
   void on_data_received(Context& ctx, uint32_t len);
+  void incr_quickack(uint32_t max);
+  void enter_quickack_mode();
 
   // output.cpp
   void push(Context& ctx);  // tcp_push: sends what windows and Nagle allow
@@ -226,6 +228,7 @@ class Connection {
   TimePoint rtt_time_ = kNever;     // when rtt_seq_ was sent (kNever: nothing timed)
   TimePoint retrans_stamp_ = kNever;  // first (re)transmission of the oldest unacked segment
   TimePoint last_rcv_{};            // last segment received (keepalive idle time)
+  TimePoint last_data_rcv_{};       // last in-order data received (icsk_ack.lrcvtime)
   TimePoint last_oow_ack_{};        // rate limit of challenge and dup ACKs (tcp_invalid_ratelimit)
   bool oow_ack_sent_ = false;
 

@@ -66,7 +66,7 @@ void Connection::open_from_request(Context& ctx, const OpenRequest& req) {
   rcv_nxt_ = rcv_wup_ = irs_ + 1;
   rcv_wnd_ = req.rcv_wnd;
   snd_wl1_ = irs_;
-  if (req.synack_sent != TimePoint{}) {
+  if (req.synack_sent != kNever) {
     rtt_seq_ = iss_;
     rtt_time_ = req.synack_sent;
   }

@@ -181,6 +181,11 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   }
   snd_wl2_ = ack;
   probes_out_ = 0;
+  // tcp_ack_probe: an ACK while the window stays closed re-arms the probe timer one
+  // (backed-off) RTO from now: the next probe follows the answer, not the last probe.
+  if (probing_ && snd_wnd_ == 0 && snd_una_ == snd_max_) {
+    rtx_at_ = ctx.now + std::min(std::max(rto(), ctx.cfg.rto_min()), ctx.cfg.rto_max());
+  }
 
   if (acked == 0) {
     // RFC 5681 2 "duplicate acknowledgment" (as Linux's tcp_ack sees one): data outstanding,
@@ -216,15 +221,25 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     buf_seq_ = data_acked_end;
     sndq_.release_if_empty(true);
   }
-  // Karn's algorithm: time only segments never retransmitted.
+  // Karn's algorithm: time only segments never retransmitted. RFC 6298 5 and Linux
+  // (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement"): the backed-off
+  // RTO stays until a new measurement; after a timeout that can come from the echoed
+  // timestamp (tcp_rtt_tsopt_us) even though the acked data was retransmitted.
+  const auto& ts = seg.options().timestamp;
   if (rtt_time_ != kNever && ack.after(rtt_seq_)) {
     rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
     rtt_time_ = kNever;
+    backoff_ = 0;
+  } else if (backoff_ > 0 && ts_ok_ && ts && ts->ecr != 0) {
+    auto ms = static_cast<int32_t>(ts_now(ctx.now) - ts->ecr);
+    if (ms >= 0) {
+      rtt_.sample(std::chrono::milliseconds(ms), ctx.cfg.rto_min(), ctx.cfg.rto_max());
+      backoff_ = 0;
+    }
   }
   snd_una_ = ack;
   if (snd_nxt_.before(snd_una_)) snd_nxt_ = snd_una_;
   retransmits_ = 0;
-  backoff_ = 0;
   retrans_stamp_ = kNever;
 
   if (in_recovery_) {
@@ -299,7 +314,14 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
   // aborts with a RST: nobody will ever read it (TCPAbortOnData).
   if (orphan_ && !payload.empty() && data_end_seq.after(rcv_nxt_)) {
     ++ctx.mib.TCPAbortOnData;
-    send_reset(ctx);
+    // Linux: tcp_rcv_state_process returns 1 and tcp_v4_do_rcv answers the segment with
+    // tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>, not an active RST|ACK.
+    wire::TcpRepr rst;
+    if (make_reset(seg, rst)) {
+      ctx.out.send(tuple_, rst, {});
+      ++ctx.mib.OutSegs;
+      ++ctx.mib.OutRsts;
+    }
     error_ = close_reason_ = ConnError::Reset;
     done(ctx);
     return;
@@ -312,9 +334,14 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
     uint32_t window = std::max<uint32_t>(rcvq_.space(), offered > 0 ? offered : 0);
     RecvQueue::Insert r = rcvq_.insert(rcv_nxt_, seq, payload, window);
     if (r.duplicate) {
-      // RFC 5681 4.2 / tcp_data_queue: old data gets an immediate (duplicate) ACK.
+      // RFC 5681 4.2 / tcp_data_queue: old data gets an immediate (duplicate) ACK; Linux
+      // also re-enters quick-ack mode (the peer retransmits: our ACKs may be getting lost).
       ack_pending_ = true;
-      quickacks_ = std::max<uint8_t>(quickacks_, 1);
+      if (!data_end_seq.after(rcv_nxt_)) {
+        enter_quickack_mode();
+      } else {
+        quickacks_ = std::max<uint8_t>(quickacks_, 1);
+      }
     }
     if (r.out_of_order) {
       ++ctx.mib.TCPOFOQueue;
@@ -327,6 +354,9 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
         ++ctx.mib.TCPRcvQDrop;
       }
       ack_pending_ = true;
+      // tcp_data_queue "out_of_window": nothing fitted (a zero window, or data starting at
+      // the right edge): ACK at once, in quick-ack mode, so the sender learns the window.
+      if (r.advanced == 0 && !r.out_of_order) enter_quickack_mode();
     }
     if (r.advanced > 0) {
       rcv_nxt_ += r.advanced;
@@ -349,15 +379,34 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
   if (fin_ooo_ && !fin_rcvd_ && rcv_nxt_ == fin_ooo_seq_) process_fin(ctx);
 }
 
+// tcp_incr_quickack: the next rcv_wnd / (2 * rcv_mss) ACKs go at once (2 when that is 0),
+// at most `max`.
+void Connection::incr_quickack(uint32_t max) {
+  uint32_t q = rcv_wnd_ / (2 * std::max<uint32_t>(rcv_mss_, 1));
+  if (q == 0) q = 2;
+  q = std::min(q, max);
+  if (q > quickacks_) quickacks_ = static_cast<uint8_t>(q);
+}
+
+// tcp_enter_quickack_mode: quick ACKs, and out of interactive (pingpong) mode.
+void Connection::enter_quickack_mode() {
+  incr_quickack(kMaxQuickAcks);
+  pingpong_ = false;
+}
+
 // tcp_event_data_recv: the first data starts quick-ack mode (ACK at once while the peer's
-// slow start is young); the peer's segment size is learned from what arrives.
-void Connection::on_data_received(Context&, uint32_t len) {
+// slow start is young), and so does data after a silence longer than the RTO (the sender
+// apparently restarted from a small window); the peer's segment size is learned from what
+// arrives.
+void Connection::on_data_received(Context& ctx, uint32_t len) {
   ack_pending_ = true;
   if (!data_seen_) {
     data_seen_ = true;
-    uint32_t q = rcv_wnd_ / (2 * std::max<uint32_t>(rcv_mss_, 1));
-    quickacks_ = static_cast<uint8_t>(std::clamp<uint32_t>(q, 2, kMaxQuickAcks));
+    incr_quickack(kMaxQuickAcks);
+  } else if (ctx.now - last_data_rcv_ > rto()) {
+    incr_quickack(kMaxQuickAcks);
   }
+  last_data_rcv_ = ctx.now;
   if (len >= rcv_mss_) rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(len, adv_mss_));
 }
 

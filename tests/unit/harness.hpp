@@ -55,11 +55,11 @@ using tcp::State;
 
 inline const Ipv4Addr kLocal(192, 168, 0, 1);
 inline const Ipv4Addr kRemote(192, 0, 2, 1);
-inline constexpr uint32_t kIss = 1000000;     // the stack's ISN (forced)
-inline constexpr uint32_t kIrs = 3000000000;  // the peer's ISN
-inline constexpr uint16_t kServerPort = 80;   // the stack listens here (server fixtures)
+inline constexpr uint32_t kIss = 1000000;          // the stack's ISN (forced)
+inline constexpr uint32_t kIrs = 3000000000;       // the peer's ISN
+inline constexpr uint16_t kServerPort = 80;        // the stack listens here (server fixtures)
 inline constexpr uint16_t kPeerServerPort = 8080;  // the peer listens here (client fixtures)
-inline constexpr uint16_t kPeerPort = 40000;  // the peer's port towards our listener
+inline constexpr uint16_t kPeerPort = 40000;       // the peer's port towards our listener
 
 // expect_nothing(until(t)).
 struct Until {
@@ -110,12 +110,12 @@ struct Seg {
   uint8_t flags = 0;
   uint32_t seq = 0;
   uint32_t ack = 0;
-  std::optional<uint16_t> win;  // inject: 65535 when absent; expect: checked when given
-  size_t len = 0;               // payload length when `data` is empty (inject: filler bytes)
-  std::vector<std::byte> data;  // payload (expect: compared when non-empty)
-  wire::TcpOptions opts;        // inject: options to send
+  std::optional<uint16_t> win;         // inject: 65535 when absent; expect: checked when given
+  size_t len = 0;                      // payload length when `data` is empty (inject: filler bytes)
+  std::vector<std::byte> data;         // payload (expect: compared when non-empty)
+  wire::TcpOptions opts;               // inject: options to send
   std::optional<std::string> options;  // expect: packetdrill notation, '*' = any number
-  uint16_t sport = 0;           // 0: the current connection's
+  uint16_t sport = 0;                  // 0: the current connection's
   uint16_t dport = 0;
   bool raw = false;  // inject: no automatic timestamp option
 };
@@ -134,8 +134,8 @@ struct Sent {
 
   std::string str() const {
     std::ostringstream os;
-    os << to_seconds(at) << "s " << sport << ">" << dport << " "
-       << wire::flags_to_string(flags) << " seq " << seq;
+    os << to_seconds(at) << "s " << sport << ">" << dport << " " << wire::flags_to_string(flags)
+       << " seq " << seq;
     if (flags & ACK) os << " ack " << ack;
     os << " win " << win << " len " << payload.size();
     if (!opts.empty()) os << " <" << opts.to_string() << ">";
@@ -176,14 +176,14 @@ class Harness {
 
   Stack stack;
   TimePoint now{};
-  Endpoint local{kLocal, 0};            // the stack's end of the current connection
+  Endpoint local{kLocal, 0};                  // the stack's end of the current connection
   Endpoint remote{kRemote, kPeerServerPort};  // the peer's end
-  SocketId listener;                    // set by listen() / established_server()
-  bool peer_ts = false;                 // stamp injected segments with timestamps
-  uint32_t peer_ts_base = 5000;         // peer's TS val = base + ms(now)
-  uint32_t last_ts_val = 0;             // last TS val the stack sent (echoed by the peer)
-  std::deque<Sent> sent;                // emitted and not yet expected
-  std::vector<Sent> log;                // everything emitted, for failure messages
+  SocketId listener;                          // set by listen() / established_server()
+  bool peer_ts = false;                       // stamp injected segments with timestamps
+  uint32_t peer_ts_base = 5000;               // peer's TS val = base + ms(now)
+  uint32_t last_ts_val = 0;                   // last TS val the stack sent (echoed by the peer)
+  std::deque<Sent> sent;                      // emitted and not yet expected
+  std::vector<Sent> log;                      // everything emitted, for failure messages
 
   tcp::Config& config() { return stack.config(); }
 
@@ -239,7 +239,8 @@ class Harness {
   uint32_t peer_ts_val() const {
     return peer_ts_base +
            static_cast<uint32_t>(
-               std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+               std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch())
+                   .count());
   }
 
   // The next segment the stack emitted must match `want` and have come out at t exactly.
@@ -290,7 +291,8 @@ class Harness {
   void expect_nothing(Until u, std::source_location loc = std::source_location::current()) {
     // Run timers strictly before t; those at t stay pending.
     advance_to(u.t - 1ns);
-    if (!sent.empty()) fail(loc, "expected nothing before " + secs(u.t) + ", got " + sent.front().str());
+    if (!sent.empty())
+      fail(loc, "expected nothing before " + secs(u.t) + ", got " + sent.front().str());
     sent.clear();
     // Now is t; timers due at exactly t run at the next advance (inject, expect_send...).
     if (now < u.t) now = u.t;
@@ -298,7 +300,8 @@ class Harness {
   // Nothing pending right now.
   void expect_nothing(std::source_location loc = std::source_location::current()) {
     drain();
-    if (!sent.empty()) fail(loc, "expected nothing at " + secs(now) + ", got " + sent.front().str());
+    if (!sent.empty())
+      fail(loc, "expected nothing at " + secs(now) + ", got " + sent.front().str());
     sent.clear();
   }
 
@@ -312,7 +315,8 @@ class Harness {
     remote = Endpoint{kRemote, peer_port};
     stack.set_next_isn(SeqNum(kIss));
     auto r = stack.connect(now, s, remote);
-    if (errno_of(r) != EINPROGRESS) fail(loc, std::string("connect: ") + stack::errno_name(errno_of(r)));
+    if (errno_of(r) != EINPROGRESS)
+      fail(loc, std::string("connect: ") + stack::errno_name(errno_of(r)));
     local = stack.getsockname(s).value_or(Endpoint{});
     drain();
     return s;
@@ -399,7 +403,8 @@ class Harness {
     wire::TcpOptions o = syn_options(p.mss, p.sack, std::nullopt, p.wscale);
     if (p.ts) o.timestamp = wire::TcpTimestamp{peer_ts_base, last_ts_val};
     peer_ts = false;
-    inject(t0 + p.rtt, Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .win = p.win, .opts = o});
+    inject(t0 + p.rtt,
+           Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .win = p.win, .opts = o});
     peer_ts = p.ts;
     expect_send(t0 + p.rtt, Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1});
     EXPECT_EQ(state(), State::Established);
@@ -476,15 +481,18 @@ class Harness {
   static std::string rel(uint32_t v) {
     std::string s = std::to_string(v);
     int64_t di = static_cast<int32_t>(v - kIss), dr = static_cast<int32_t>(v - kIrs);
-    if (di >= -100000 && di <= 100000000) return s + " (kIss" + (di >= 0 ? "+" : "") + std::to_string(di) + ")";
-    if (dr >= -100000 && dr <= 100000000) return s + " (kIrs" + (dr >= 0 ? "+" : "") + std::to_string(dr) + ")";
+    if (di >= -100000 && di <= 100000000)
+      return s + " (kIss" + (di >= 0 ? "+" : "") + std::to_string(di) + ")";
+    if (dr >= -100000 && dr <= 100000000)
+      return s + " (kIrs" + (dr >= 0 ? "+" : "") + std::to_string(dr) + ")";
     return s;
   }
 
   void fail(std::source_location loc, const std::string& msg) {
     std::string all;
     for (const auto& s : log) all += "\n    " + s.str();
-    ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line())) << msg << "\n  emitted so far:" << all;
+    ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line()))
+        << msg << "\n  emitted so far:" << all;
   }
 
   uint16_t ip_id_ = 1;

@@ -2,7 +2,6 @@
 // SYN-ACK retransmission, connect() results (RFC 9293 3.5, 3.10.7; Linux tcp_connect,
 // tcp_rcv_synsent_state_process, tcp_conn_request, tcp_check_req, tcp_write_timeout).
 #include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -21,15 +20,20 @@ namespace {
 TEST(TcpHandshake, ActiveOpenSynOptionsAndEstablish) {
   Harness h;
   SocketId s = h.connect();
-  h.expect_send(at(0s), Seg{.flags = SYN, .seq = kIss, .win = 64240,
+  h.expect_send(at(0s), Seg{.flags = SYN,
+                            .seq = kIss,
+                            .win = 64240,
                             .options = "mss 1460,sackOK,TS val * ecr 0,nop,wscale 10"});
   EXPECT_EQ(h.state(), State::SynSent);
   EXPECT_EQ(h.stack.counters().ActiveOpens, 1u);
   // RFC 9293 3.10.7.3: SYN-ACK acknowledging our SYN -> ESTABLISHED, ACK it.
-  h.inject(at(100ms), Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1,
+  h.inject(at(100ms), Seg{.flags = SYN | ACK,
+                          .seq = kIrs,
+                          .ack = kIss + 1,
                           .opts = syn_options(1460, true, 777, 7)});
-  h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1,
-                               .options = "nop,nop,TS val * ecr 777"});
+  h.expect_send(
+      at(100ms),
+      Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1, .options = "nop,nop,TS val * ecr 777"});
   EXPECT_EQ(h.state(), State::Established);
   const tcp::Connection* c = h.conn(s);
   EXPECT_TRUE(c->ts_ok());
@@ -48,8 +52,9 @@ TEST(TcpHandshake, PeerWithoutOptionsNegotiatesNone) {
   Harness h;
   SocketId s = h.connect();
   h.expect_send(at(0s), Seg{.flags = SYN, .seq = kIss});
-  h.inject(at(50ms), Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .win = 5000,
-                         .opts = mss_only(1460)});
+  h.inject(
+      at(50ms),
+      Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .win = 5000, .opts = mss_only(1460)});
   h.expect_send(at(50ms), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1, .options = ""});
   const tcp::Connection* c = h.conn(s);
   EXPECT_FALSE(c->ts_ok());
@@ -60,8 +65,11 @@ TEST(TcpHandshake, PeerWithoutOptionsNegotiatesNone) {
   EXPECT_EQ(c->mss(), 1460u);
   // Data goes out without options, its window field unscaled.
   ASSERT_EQ(*h.write(s, "hi"), 2u);
-  Sent d = h.expect_send(at(50ms), Seg{.flags = ACK | PSH, .seq = kIss + 1, .ack = kIrs + 1,
-                                       .data = bytes("hi"), .options = ""});
+  Sent d = h.expect_send(at(50ms), Seg{.flags = ACK | PSH,
+                                       .seq = kIss + 1,
+                                       .ack = kIrs + 1,
+                                       .data = bytes("hi"),
+                                       .options = ""});
   EXPECT_EQ(d.win, c->rcv_wnd());
 }
 
@@ -100,8 +108,9 @@ TEST(TcpHandshake, SysctlsTurnOptionsOff) {
   Harness h(cfg);
   SocketId s = h.connect();
   h.expect_send(at(0s), Seg{.flags = SYN, .seq = kIss, .options = "mss 1460"});
-  h.inject(at(10ms), Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1,
-                         .opts = syn_options(1460, true, 5, 7)});
+  h.inject(
+      at(10ms),
+      Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .opts = syn_options(1460, true, 5, 7)});
   h.expect_send(at(10ms), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1, .options = ""});
   EXPECT_FALSE(h.conn(s)->ts_ok());
   EXPECT_FALSE(h.conn(s)->sack_ok());
@@ -112,18 +121,23 @@ TEST(TcpHandshake, SysctlsTurnOptionsOff) {
 
 // RFC 9293 3.10.7.2 (LISTEN: SYN -> SYN-ACK) and 3.10.7.4 (SYN-RECEIVED: acceptable ACK ->
 // ESTABLISHED); Linux tcp_conn_request, tcp_check_req. The SYN-ACK mirrors the options the
-// peer offered.
+// peer offered; its window is whole segments of the MSS less the timestamp option
+// (tcp_openreq_init_rwin: 65160 = 45 * 1448, the value Linux servers show).
 TEST(TcpHandshake, PassiveOpen) {
   Harness h;
   h.listen();
   h.inject(at(0s), Seg{.flags = SYN, .seq = kIrs, .opts = syn_options(1460, true, 100, 7)});
-  h.expect_send(at(0s), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1, .win = 65160,
+  h.expect_send(at(0s), Seg{.flags = SYN | ACK,
+                            .seq = kIss,
+                            .ack = kIrs + 1,
+                            .win = 65160,
                             .options = "mss 1460,sackOK,TS val * ecr 100,nop,wscale 10"});
   EXPECT_EQ(h.state(), State::SynRecv);
   EXPECT_EQ(h.stack.request_count(), 1u);
   EXPECT_FALSE(h.accept().valid());  // EAGAIN: nothing established yet
-  h.inject(at(100ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 1,
-                          .opts = ts_option(200, h.last_ts_val)});
+  h.inject(
+      at(100ms),
+      Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 1, .opts = ts_option(200, h.last_ts_val)});
   h.expect_nothing();
   EXPECT_EQ(h.state(), State::Established);
   EXPECT_EQ(h.stack.counters().PassiveOpens, 1u);
@@ -143,10 +157,10 @@ TEST(TcpHandshake, ThirdAckCarriesDataAndSynFinTakeOneSequenceNumber) {
   Harness h;
   h.listen();
   h.inject(at(0s), Seg{.flags = SYN, .seq = kIrs, .opts = mss_only()});
-  h.expect_send(at(0s), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1,
-                            .options = "mss 1460"});
-  h.inject(at(100ms), Seg{.flags = ACK | PSH, .seq = kIrs + 1, .ack = kIss + 1,
-                          .data = bytes("hello")});
+  h.expect_send(at(0s),
+                Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1, .options = "mss 1460"});
+  h.inject(at(100ms),
+           Seg{.flags = ACK | PSH, .seq = kIrs + 1, .ack = kIss + 1, .data = bytes("hello")});
   h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 6});
   SocketId s = h.accept();
   ASSERT_TRUE(s.valid());
@@ -213,7 +227,8 @@ TEST(TcpHandshake, SynAckRetriesSysctl) {
   Harness h(cfg);
   h.listen();
   h.inject(at(0s), Seg{.flags = SYN, .seq = kIrs, .opts = mss_only()});
-  for (auto t : {0s, 1s, 3s}) h.expect_send(at(t), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1});
+  for (auto t : {0s, 1s, 3s})
+    h.expect_send(at(t), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1});
   h.advance_to(7s - 1ms);
   EXPECT_EQ(h.stack.request_count(), 1u);
   h.advance_to(7s);
@@ -244,8 +259,8 @@ TEST(TcpHandshake, SimultaneousOpen) {
   SocketId s = h.connect();
   h.expect_send(at(0s), Seg{.flags = SYN, .seq = kIss});
   h.inject(at(10ms), Seg{.flags = SYN, .seq = kIrs, .opts = mss_only()});
-  h.expect_send(at(10ms), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1,
-                              .options = "mss 1460"});
+  h.expect_send(at(10ms),
+                Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1, .options = "mss 1460"});
   EXPECT_EQ(h.state(), State::SynRecv);
   EXPECT_EQ(errno_of(h.stack.connect(h.now, s, h.remote)), EALREADY);
   h.inject(at(20ms), Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .opts = mss_only()});
@@ -311,9 +326,7 @@ TEST(TcpHandshake, SynRetransmissionDefaults) {
 TEST(TcpHandshake, SynRetransmissionDefaultsSoError) {
   run_syn_schedule({6, 4, {0s, 1s, 2s, 3s, 4s, 5s, 7s, 11s, 19s, 35s, 67s}, 131s}, true);
 }
-TEST(TcpHandshake, SynRetries2) {
-  run_syn_schedule({2, 4, {0s, 1s, 2s, 3s, 4s, 5s}, 7s}, false);
-}
+TEST(TcpHandshake, SynRetries2) { run_syn_schedule({2, 4, {0s, 1s, 2s, 3s, 4s, 5s}, 7s}, false); }
 TEST(TcpHandshake, SynRetries3) {
   run_syn_schedule({3, 4, {0s, 1s, 2s, 3s, 4s, 5s, 7s, 11s}, 19s}, false);
 }

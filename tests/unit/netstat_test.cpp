@@ -1,0 +1,259 @@
+// Counter and state printing: /proc/net/snmp, /proc/net/netstat, nstat and netstat state
+// counts, on hand-made counters and on a Stack driven with literal datagrams.
+#include "stack/netstat.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "wire/ipv4.hpp"
+#include "wire/tcp.hpp"
+
+namespace ustcp::stack {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace wire::tcp_flags;
+
+const Ipv4Addr kLocal(192, 168, 0, 1);
+const Ipv4Addr kRemote(192, 0, 2, 1);
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep)) out.push_back(cur);
+  return out;
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// A name line and a value line of /proc/net/snmp or netstat, zipped: "Tcp:" -> {name: value}.
+std::vector<std::pair<std::string, std::string>> zip(const std::string& names,
+                                                     const std::string& values) {
+  auto n = words(names), v = words(values);
+  EXPECT_EQ(n.size(), v.size());
+  EXPECT_EQ(n.at(0), v.at(0));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 1; i < n.size() && i < v.size(); ++i) out.emplace_back(n[i], v[i]);
+  return out;
+}
+
+std::vector<std::byte> datagram(Ipv4Addr src, Ipv4Addr dst, const wire::TcpRepr& seg) {
+  std::vector<std::byte> buf(wire::kIpv4HeaderLen + seg.size());
+  wire::Ipv4Repr ip{.src = src, .dst = dst, .payload_len = static_cast<uint16_t>(seg.size())};
+  ip.emit(buf);
+  seg.emit(std::span(buf).subspan(wire::kIpv4HeaderLen), src, dst);
+  return buf;
+}
+
+// The stack's next datagram, parsed as TCP.
+wire::TcpRepr next_segment(Stack& s, TimePoint now) {
+  auto out = s.poll_transmit(now);
+  EXPECT_TRUE(out.has_value());
+  if (!out) return {};
+  auto ip = wire::Ipv4View::parse(*out);
+  EXPECT_TRUE(ip);
+  auto tcp = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst());
+  EXPECT_TRUE(tcp);
+  return tcp->repr();
+}
+
+// -------------------------------------------------------------- hand-made counters
+
+TEST(Netstat, NstatLineLayoutIsNstats) {
+  tcp::Counters c;
+  c.ActiveOpens = 2;
+  c.ListenOverflows = 3;
+  c.InReceives = 123456;
+  EXPECT_EQ(nstat_text(c),
+            "#kernel\n"
+            "IpInReceives                    123456                0.0\n"
+            "TcpActiveOpens                  2                  0.0\n"
+            "TcpExtListenOverflows           3                  0.0\n");
+}
+
+TEST(Netstat, NstatZerosListsEveryCounterButNotTheConstants) {
+  tcp::Counters c;
+  const std::string z = nstat_text(c, NstatOptions{.zeros = true});
+  auto lines = split(z, '\n');
+  size_t n = 0;
+  c.for_each([&](const char*, const char*, uint64_t) { ++n; });
+  ASSERT_EQ(lines.size(), n + 1);
+  EXPECT_EQ(lines[0], "#kernel");
+  EXPECT_EQ(lines[1], "IpInReceives                    0                  0.0");
+  // nstat.c useless_numbers: constants and the CurrEstab gauge are never listed.
+  for (const char* useless : {"IpForwarding", "IpDefaultTTL", "TcpRtoAlgorithm", "TcpRtoMin",
+                              "TcpRtoMax", "TcpMaxConn", "TcpCurrEstab"}) {
+    EXPECT_EQ(z.find(std::string(useless) + " "), std::string::npos) << useless;
+  }
+  // Ip, then Tcp, then TcpExt.
+  EXPECT_LT(z.find("IpOutRequests"), z.find("TcpActiveOpens"));
+  EXPECT_LT(z.find("TcpOutRsts"), z.find("TcpExtSyncookiesSent"));
+  EXPECT_EQ(nstat_text(c), "#kernel\n");
+}
+
+TEST(Netstat, NstatIncrementsSinceASnapshot) {
+  tcp::Counters before;
+  before.ActiveOpens = 5;
+  before.OutSegs = 10;
+  tcp::Counters now = before;
+  now.ActiveOpens = 7;
+  EXPECT_EQ(nstat_text(now, NstatOptions{.since = &before}),
+            "#kernel\n"
+            "TcpActiveOpens                  2                  0.0\n");
+}
+
+TEST(Netstat, SnmpHasLinuxsConstantsAndCurrEstabInPlace) {
+  tcp::Counters c;
+  c.ActiveOpens = 4;
+  c.EstabResets = 1;
+  c.InSegs = 9;
+  c.InReceives = 11;
+  const auto lines = split(snmp_text(c, 3), '\n');
+  ASSERT_EQ(lines.size(), 4u);
+  // snmp4_tcp_list order (net/ipv4/proc.c).
+  EXPECT_EQ(lines[2].substr(0, 105),
+            "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+            "EstabResets CurrEstab InSegs");
+  EXPECT_EQ(lines[3].substr(0, 34), "Tcp: 1 200 120000 -1 4 0 0 1 3 9 ");
+  EXPECT_EQ(lines[0].substr(0, 41), "Ip: Forwarding DefaultTTL InReceives InHd");
+  EXPECT_EQ(lines[1].substr(0, 14), "Ip: 2 64 11 0 ");
+  const auto tcp = zip(lines[2], lines[3]);
+  size_t tcp_counters = 0;
+  c.for_each([&](const char* g, const char*, uint64_t) { tcp_counters += std::string(g) == "Tcp"; });
+  EXPECT_EQ(tcp.size(), tcp_counters + 5);  // + 4 constants + CurrEstab
+}
+
+TEST(Netstat, NetstatHasTheTcpExtPair) {
+  tcp::Counters c;
+  c.SyncookiesSent = 1;
+  c.ListenOverflows = 3;
+  c.ListenDrops = 3;
+  const std::string text = netstat_text(c);
+  const auto lines = split(text, '\n');
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].substr(0, 56), "TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed ");
+  EXPECT_EQ(lines[1].substr(0, 14), "TcpExt: 1 0 0 ");
+  for (const auto& [name, value] : zip(lines[0], lines[1])) {
+    const bool set = name == "SyncookiesSent" || name == "ListenOverflows" || name == "ListenDrops";
+    EXPECT_EQ(value, set ? (name == "SyncookiesSent" ? "1" : "3") : "0") << name;
+  }
+  EXPECT_EQ(text.find("Tcp: "), std::string::npos);
+  EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(Netstat, StateCountsSortedByName) {
+  std::vector<SocketRow> rows = {
+      {.state = tcp::State::TimeWait}, {.state = tcp::State::Established},
+      {.state = tcp::State::Listen},   {.state = tcp::State::TimeWait},
+      {.state = tcp::State::CloseWait}, {.state = tcp::State::FinWait2},
+  };
+  EXPECT_EQ(state_counts(rows),
+            "CLOSE_WAIT 1\n"
+            "ESTABLISHED 1\n"
+            "FIN_WAIT2 1\n"
+            "TIME_WAIT 2\n");
+  EXPECT_EQ(state_counts(rows, /*include_listen=*/true),
+            "CLOSE_WAIT 1\n"
+            "ESTABLISHED 1\n"
+            "FIN_WAIT2 1\n"
+            "LISTEN 1\n"
+            "TIME_WAIT 2\n");
+  EXPECT_EQ(state_counts(std::vector<SocketRow>{}), "");
+}
+
+// -------------------------------------------------------------- a driven Stack
+
+TEST(Netstat, MalformedDatagramCountsInHdrErrors) {
+  Stack s(kLocal);
+  std::vector<std::byte> junk(12, std::byte{0x45});
+  s.receive(at(0s), junk);
+  EXPECT_EQ(nstat_text(s),
+            "#kernel\n"
+            "IpInReceives                    1                  0.0\n"
+            "IpInHdrErrors                   1                  0.0\n");
+  const auto lines = split(snmp_text(s), '\n');
+  ASSERT_EQ(lines.size(), 4u);
+  for (const auto& [name, value] : zip(lines[0], lines[1])) {
+    if (name == "InReceives" || name == "InHdrErrors") EXPECT_EQ(value, "1") << name;
+  }
+}
+
+TEST(Netstat, SynToAClosedPortCountsOutRsts) {
+  Stack s(kLocal);
+  wire::TcpRepr syn{.src_port = 40000, .dst_port = 9, .seq = SeqNum(1000), .flags = SYN,
+                    .window = 65535};
+  s.receive(at(0s), datagram(kRemote, kLocal, syn));
+  const wire::TcpRepr rst = next_segment(s, at(0s));
+  EXPECT_EQ(rst.flags, RST | ACK);
+  EXPECT_EQ(nstat_text(s),
+            "#kernel\n"
+            "IpInReceives                    1                  0.0\n"
+            "IpInDelivers                    1                  0.0\n"
+            "IpOutRequests                   1                  0.0\n"
+            "TcpInSegs                       1                  0.0\n"
+            "TcpOutSegs                      1                  0.0\n"
+            "TcpOutRsts                      1                  0.0\n");
+  const auto lines = split(snmp_text(s), '\n');
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[3].substr(0, 33), "Tcp: 1 200 120000 -1 0 0 0 0 0 1 ");
+  for (const auto& [name, value] : zip(lines[2], lines[3])) {
+    if (name == "OutRsts" || name == "InSegs" || name == "OutSegs") EXPECT_EQ(value, "1") << name;
+  }
+}
+
+TEST(Netstat, CurrEstabAndStateCountsOfALiveStack) {
+  Stack s(kLocal);
+  // A listener on :80 with one SYN_RECV request.
+  SocketId l = s.socket().value();
+  ASSERT_TRUE(s.bind(l, Endpoint{kLocal, 80}));
+  ASSERT_TRUE(s.listen(l, 16));
+  wire::TcpRepr syn{.src_port = 40001, .dst_port = 80, .seq = SeqNum(5000), .flags = SYN,
+                    .window = 65535};
+  s.receive(at(0s), datagram(kRemote, kLocal, syn));
+  EXPECT_EQ(next_segment(s, at(0s)).flags, SYN | ACK);
+
+  // One connection completed (ESTABLISHED), one still connecting (SYN_SENT).
+  SocketId a = s.socket().value();
+  auto r = s.connect(at(0s), a, Endpoint{kRemote, 8080});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), EINPROGRESS);
+  const wire::TcpRepr our_syn = next_segment(s, at(0s));
+  ASSERT_EQ(our_syn.flags, SYN);
+  wire::TcpRepr synack{.src_port = 8080, .dst_port = our_syn.src_port, .seq = SeqNum(7000),
+                       .ack = our_syn.seq + SeqLen(1), .flags = SYN | ACK, .window = 65535};
+  synack.options.mss = 1460;
+  s.receive(at(10ms), datagram(kRemote, kLocal, synack));
+  EXPECT_EQ(next_segment(s, at(10ms)).flags, ACK);
+
+  SocketId b = s.socket().value();
+  ASSERT_FALSE(s.connect(at(10ms), b, Endpoint{kRemote, 8081}));
+  EXPECT_EQ(next_segment(s, at(10ms)).flags, SYN);
+
+  EXPECT_EQ(s.curr_estab(), 1u);
+  EXPECT_EQ(state_counts(s),
+            "ESTABLISHED 1\n"
+            "SYN_RECV 1\n"
+            "SYN_SENT 1\n");
+  EXPECT_EQ(state_counts(s, /*include_listen=*/true),
+            "ESTABLISHED 1\n"
+            "LISTEN 1\n"
+            "SYN_RECV 1\n"
+            "SYN_SENT 1\n");
+  const auto lines = split(snmp_text(s), '\n');
+  ASSERT_EQ(lines.size(), 4u);
+  // ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab
+  EXPECT_EQ(lines[3].substr(0, 31), "Tcp: 1 200 120000 -1 2 0 0 0 1 ");
+}
+
+}  // namespace
+}  // namespace ustcp::stack

