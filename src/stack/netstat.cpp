@@ -112,9 +112,7 @@ std::string nstat_text(const tcp::Counters& c, NstatOptions opts) {
   return s;
 }
 
-std::string nstat_text(const Stack& s, NstatOptions opts) {
-  return nstat_text(s.counters(), opts);
-}
+std::string nstat_text(const Stack& s, NstatOptions opts) { return nstat_text(s.counters(), opts); }
 
 std::string state_counts(const std::vector<SocketRow>& rows, bool include_listen) {
   std::map<std::string, uint64_t> n;

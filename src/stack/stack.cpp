@@ -13,7 +13,7 @@ using namespace wire::tcp_flags;
 using tcp::State;
 
 Stack::Stack(Ipv4Addr addr, tcp::Config config, uint64_t seed)
-    : addrs_{addr}, cfg_(config), isn_(seed) {}
+    : addrs_{addr}, cfg_(config), isn_(seed), cookies_(seed) {}
 
 Stack::~Stack() = default;
 
@@ -229,8 +229,9 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   tw->ts_ok = c.ts_ok();
   tw->ts_recent = c.ts_recent();
   tw->ts_offset = c.ts_offset();
-  tw->ts_recent_stamp_s = std::chrono::duration_cast<std::chrono::seconds>(
-                              c.ts_recent_stamp().time_since_epoch()).count();
+  tw->ts_recent_stamp_s =
+      std::chrono::duration_cast<std::chrono::seconds>(c.ts_recent_stamp().time_since_epoch())
+          .count();
   tw->rcv_wnd = c.rcv_wnd();
   tw->rcv_wscale = c.rcv_wscale();
   tw->port_reuse = m.reuse;
@@ -292,23 +293,58 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   tcp::Listener& l = *listeners_[li];
   if (seg.has(RST)) return;  // "An incoming RST should be ignored."
   if (seg.has(ACK)) {
-    // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state.
-    // An acceptable reset segment should be formed for any arriving ACK-bearing segment."
+    // An ACK with no request may complete a SYN-cookie handshake (cookie_v4_check);
+    // otherwise: "Any acknowledgment is bad if it arrives on a connection still in the
+    // LISTEN state. An acceptable reset segment should be formed for any arriving
+    // ACK-bearing segment."
+    if (!seg.has(SYN) && cfg_.tcp_syncookies != 0 && l.cookies_recent(now)) {
+      if (cookie_ack(now, li, t, seg)) return;
+      ++mib_.SyncookiesFailed;
+    }
     send_reset_for(now, t, seg);
     return;
   }
   if (!seg.has(SYN)) return;  // "Any other control or text-bearing segment ... drop it"
 
-  // inet_csk_reqsk_queue: a SYN that finds the accept queue full is dropped, cookies or not.
+  // tcp_conn_request. A full SYN queue (or tcp_syncookies = 2) means a cookie when cookies
+  // are on (TCPReqQFullDoCookies), a drop when they are off (TCPReqQFullDrop). A SYN reopening
+  // a TIME_WAIT 4-tuple (isn given) never gets a cookie.
+  bool want_cookie = false;
+  if ((cfg_.tcp_syncookies == 2 || l.syn_queue_full()) && !isn) {
+    if (cfg_.tcp_syncookies == 0) {
+      ++mib_.TCPReqQFullDrop;
+      ++mib_.ListenDrops;
+      return;
+    }
+    want_cookie = true;
+    if (cfg_.tcp_syncookies != 2) ++mib_.TCPReqQFullDoCookies;
+  }
+  // A SYN that finds the accept queue full is dropped, cookies or not (sk_acceptq_is_full).
   if (l.accept_queue_full()) {
     ++mib_.ListenOverflows;
     ++mib_.ListenDrops;
     return;
   }
-  if (l.syn_queue_full() ||
-      (cfg_.tcp_syncookies == 0 && req_count_ >= static_cast<size_t>(cfg_.tcp_max_syn_backlog))) {
-    ++mib_.TCPReqQFullDrop;
+  // Without cookies, the last quarter of tcp_max_syn_backlog is kept for peers proven
+  // alive; ustcp keeps no per-destination metrics, so no peer is proven (tcp_peer_is_proven).
+  const int max_syn_backlog = cfg_.tcp_max_syn_backlog;
+  if (!want_cookie && !isn && cfg_.tcp_syncookies == 0 &&
+      max_syn_backlog - static_cast<int>(l.syn_queue_len()) < (max_syn_backlog >> 2)) {
     ++mib_.ListenDrops;
+    return;
+  }
+  auto c = ctx(now);
+  if (want_cookie) {
+    // Answer statelessly: the SYN-ACK's ISN is the cookie, the table MSS in it; without a
+    // timestamp only the MSS survives, so only <mss> is offered (cookie_v4_init_sequence).
+    tcp::OpenRequest o;
+    tcp::Listener::init_request(cfg_, l.options(), t, seg, SeqNum(0), isn_.ts_offset(t), o);
+    o.cookie = true;
+    if (!o.ts_ok) o.sack_ok = o.wscale_ok = false;
+    o.iss = cookies_.make(t, seg.seq(), seg.options().mss.value_or(tcp::kMssDefault), now);
+    tcp::Listener::send_synack(c, o);
+    l.note_cookie_sent(now);
+    ++mib_.SyncookiesSent;
     return;
   }
 
@@ -327,7 +363,6 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   tcp::Listener::init_request(cfg_, l.options(), t, seg, isn ? *isn : choose_isn(t, now),
                               isn_.ts_offset(t), req->open);
   req->open.synack_sent = now;
-  auto c = ctx(now);
   tcp::Listener::send_synack(c, req->open);
   wheel_.schedule(req->timer, now + tcp::kTimeoutInit);
   demux_[t] = DemuxEntry{DemuxKind::Request, ri};
@@ -365,8 +400,8 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
   }
   // RFC 9293 3.10.7.4 first check for SYN-RECEIVED, with the window our SYN-ACK offered.
   const SeqNum rcv_nxt = o.irs + 1;
-  const bool in_window = !(seg.seq() + seg.seg_len()).before(rcv_nxt) &&
-                         !seg.seq().after(rcv_nxt + o.rcv_wnd);
+  const bool in_window =
+      !(seg.seq() + seg.seg_len()).before(rcv_nxt) && !seg.seq().after(rcv_nxt + o.rcv_wnd);
   if (seg.has(RST)) {
     if (in_window) {
       ++mib_.EmbryonicRsts;
@@ -399,6 +434,56 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
   const uint32_t li = r.listener;
   tcp::OpenRequest open = o;
   drop_request(ri);
+  complete_open(now, li, open, seg);
+}
+
+// A SYN-cookie ACK (cookie_v4_check): rebuild the request from the ACK and the cookie.
+// Returns false when the cookie does not validate.
+bool Stack::cookie_ack(TimePoint now, uint32_t li, const tcp::FourTuple& t,
+                       const wire::TcpView& seg) {
+  auto mss = cookies_.check(t, seg.seq(), seg.ack(), now);
+  if (!mss) return false;
+  tcp::Listener& l = *listeners_[li];
+  tcp::OpenRequest o;
+  o.tuple = t;
+  o.iss = seg.ack() - 1;
+  o.irs = seg.seq() - 1;
+  o.peer_mss = *mss;
+  o.ts_offset = isn_.ts_offset(t);
+  const auto& ts = seg.options().timestamp;
+  if (ts) {
+    // cookie_timestamp_decode: the options are in the low bits of the TS value we sent.
+    if (!cfg_.tcp_timestamps) return false;
+    auto opts = tcp::SynCookies::decode_ts(ts->ecr - o.ts_offset);
+    if (opts.sack_ok && !cfg_.tcp_sack) return false;
+    if (opts.snd_wscale && !cfg_.tcp_window_scaling) return false;
+    o.ts_ok = true;
+    o.ts_recent = ts->val;
+    o.sack_ok = opts.sack_ok;
+    o.wscale_ok = opts.snd_wscale.has_value();
+    o.snd_wscale = opts.snd_wscale.value_or(0);
+  }
+  // Our window and scale as init_request would have chosen them.
+  tcp::OpenRequest ours;
+  tcp::Listener::init_request(cfg_, l.options(), t, seg, o.iss, o.ts_offset, ours);
+  o.rcv_wnd = ours.rcv_wnd;
+  o.rcv_wscale = o.wscale_ok ? tcp::Listener::rcv_wscale_for(cfg_, l.options()) : 0;
+  ++mib_.SyncookiesRecv;
+  if (l.accept_queue_full()) {
+    ++mib_.ListenOverflows;
+    ++mib_.ListenDrops;
+    return true;  // dropped, not answered: the peer retransmits
+  }
+  complete_open(now, li, o, seg);
+  return true;
+}
+
+// The handshake is complete: the connection exists and waits in the accept queue.
+void Stack::complete_open(TimePoint now, uint32_t li, const tcp::OpenRequest& open,
+                          const wire::TcpView& seg) {
+  tcp::Listener& l = *listeners_[li];
+  const tcp::FourTuple& t = open.tuple;
+  auto c = ctx(now);
   uint32_t ci = new_conn(t, l.options());
   tcp::Connection& conn = *conns_[ci];
   conn.open_from_request(c, open);
@@ -429,8 +514,8 @@ void Stack::request_timer(TimePoint now, uint32_t ri) {
   ++mib_.TCPSynRetrans;
   r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK
   ++r.retransmits;
-  wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits),
-                                                    cfg_.rto_max()));
+  wheel_.schedule(
+      r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits), cfg_.rto_max()));
 }
 
 // ---------------------------------------------------------------- timers

@@ -26,6 +26,7 @@
 #include "tcp/connection.hpp"
 #include "tcp/isn.hpp"
 #include "tcp/listener.hpp"
+#include "tcp/syncookie.hpp"
 #include "tcp/time_wait.hpp"
 
 namespace ustcp::stack {
@@ -170,6 +171,9 @@ class Stack final : public tcp::SegmentSink {
   void listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t,
                         const wire::TcpView& seg, std::optional<SeqNum> isn);
   void request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg);
+  bool cookie_ack(TimePoint now, uint32_t li, const tcp::FourTuple& t, const wire::TcpView& seg);
+  void complete_open(TimePoint now, uint32_t li, const tcp::OpenRequest& open,
+                     const wire::TcpView& seg);
   void request_timer(TimePoint now, uint32_t ri);
   void drop_request(uint32_t ri);
   void time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& t,
@@ -182,6 +186,7 @@ class Stack final : public tcp::SegmentSink {
   tcp::Config cfg_;
   tcp::Counters mib_;
   tcp::IsnGenerator isn_;
+  tcp::SynCookies cookies_;
   TimerWheel wheel_;
   Outbox outbox_;
   PortTable ports_;

@@ -24,12 +24,12 @@ namespace {
 constexpr int64_t kIntMin = INT_MIN;
 constexpr int64_t kIntMax = INT_MAX;
 constexpr int64_t kU8Max = 255;
-constexpr int64_t kHz = 1000;                         // CONFIG_HZ assumed for the jiffies handlers
-constexpr int64_t kJiffiesSecMax = kIntMax / kHz;      // proc_dointvec_jiffies
-constexpr int64_t kMaxTcpSyncnt = 127;                 // MAX_TCP_SYNCNT (include/net/tcp.h)
-constexpr int64_t kTcpPawsMslMs = 60 * 1000;           // TCP_PAWS_MSL * MSEC_PER_SEC
-constexpr int64_t kTcpRtoMaxMs = 120 * 1000;           // TCP_RTO_MAX_SEC * MSEC_PER_SEC
-constexpr int64_t kIpUnprivilegedPortStart = 1024;     // net.ipv4.ip_unprivileged_port_start default
+constexpr int64_t kHz = 1000;                       // CONFIG_HZ assumed for the jiffies handlers
+constexpr int64_t kJiffiesSecMax = kIntMax / kHz;   // proc_dointvec_jiffies
+constexpr int64_t kMaxTcpSyncnt = 127;              // MAX_TCP_SYNCNT (include/net/tcp.h)
+constexpr int64_t kTcpPawsMslMs = 60 * 1000;        // TCP_PAWS_MSL * MSEC_PER_SEC
+constexpr int64_t kTcpRtoMaxMs = 120 * 1000;        // TCP_RTO_MAX_SEC * MSEC_PER_SEC
+constexpr int64_t kIpUnprivilegedPortStart = 1024;  // net.ipv4.ip_unprivileged_port_start default
 
 enum class Check : uint8_t { None, PortRange };
 
@@ -54,11 +54,9 @@ const std::array kFields = {
     Field{"net.ipv4.ip_local_port_range", USTCP_VEC(ip_local_port_range), 1, 65535,
           Check::PortRange},
     Field{"net.ipv4.tcp_abort_on_overflow", USTCP_ONE(tcp_abort_on_overflow), 0, kU8Max},
-    Field{"net.ipv4.tcp_challenge_ack_limit", USTCP_ONE(tcp_challenge_ack_limit), kIntMin,
-          kIntMax},
+    Field{"net.ipv4.tcp_challenge_ack_limit", USTCP_ONE(tcp_challenge_ack_limit), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_dsack", USTCP_ONE(tcp_dsack), 0, kU8Max},
-    Field{"net.ipv4.tcp_fin_timeout", USTCP_ONE(tcp_fin_timeout), -kJiffiesSecMax,
-          kJiffiesSecMax},
+    Field{"net.ipv4.tcp_fin_timeout", USTCP_ONE(tcp_fin_timeout), -kJiffiesSecMax, kJiffiesSecMax},
     Field{"net.ipv4.tcp_invalid_ratelimit", USTCP_ONE(tcp_invalid_ratelimit), 0, kIntMax},
     Field{"net.ipv4.tcp_keepalive_intvl", USTCP_ONE(tcp_keepalive_intvl), -kJiffiesSecMax,
           kJiffiesSecMax},
@@ -76,10 +74,8 @@ const std::array kFields = {
     Field{"net.ipv4.tcp_rto_max_ms", USTCP_ONE(tcp_rto_max_ms), 1000, kTcpRtoMaxMs},
     Field{"net.ipv4.tcp_rto_min_us", USTCP_ONE(tcp_rto_min_us), 1, kIntMax},
     Field{"net.ipv4.tcp_sack", USTCP_ONE(tcp_sack), 0, kU8Max},
-    Field{"net.ipv4.tcp_slow_start_after_idle", USTCP_ONE(tcp_slow_start_after_idle), 0,
-          kU8Max},
-    Field{"net.ipv4.tcp_syn_linear_timeouts", USTCP_ONE(tcp_syn_linear_timeouts), 0,
-          kMaxTcpSyncnt},
+    Field{"net.ipv4.tcp_slow_start_after_idle", USTCP_ONE(tcp_slow_start_after_idle), 0, kU8Max},
+    Field{"net.ipv4.tcp_syn_linear_timeouts", USTCP_ONE(tcp_syn_linear_timeouts), 0, kMaxTcpSyncnt},
     Field{"net.ipv4.tcp_syn_retries", USTCP_ONE(tcp_syn_retries), 1, kMaxTcpSyncnt},
     Field{"net.ipv4.tcp_synack_retries", USTCP_ONE(tcp_synack_retries), 0, kU8Max},
     // proc_dou8vec_minmax without bounds: Linux takes 3..255 and treats them like 1.
@@ -96,7 +92,9 @@ const std::array kFields = {
 
 constexpr std::string_view kTwRecycle = "net.ipv4.tcp_tw_recycle";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -184,8 +182,7 @@ std::string SysctlError::message() const {
   return m;
 }
 
-Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name,
-                                  std::string_view value) {
+Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name, std::string_view value) {
   const std::string n = normalize(name);
   if (n == kTwRecycle) {
     return fail(name,
@@ -211,15 +208,14 @@ Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name,
     const std::string_view tok = rest.substr(0, end);
     rest = trim(rest.substr(end));
     if (count == dst.size()) {
-      return fail(name, dst.size() == 1 ? "expected one value"
-                                        : "expected at most " + std::to_string(dst.size()) +
-                                              " values");
+      return fail(name, dst.size() == 1
+                            ? "expected one value"
+                            : "expected at most " + std::to_string(dst.size()) + " values");
     }
     int64_t v = 0;
     if (!parse_number(tok, v)) return fail(name, "invalid number '" + std::string(tok) + "'");
     if (v < f->min || v > f->max) {
-      return fail(name, "value out of range " + range_text(*f) + " (got " +
-                            std::string(tok) + ")");
+      return fail(name, "value out of range " + range_text(*f) + " (got " + std::string(tok) + ")");
     }
     vals[count++] = static_cast<int>(v);
   }
@@ -260,8 +256,8 @@ Expected<void, std::vector<SysctlError>> apply_file(tcp::Config& cfg, std::strin
 
     auto report = [&](std::string name, std::string reason) {
       if (!ignore_errors) {
-        errors.push_back(SysctlError{std::string(filename), lineno, std::move(name),
-                                     std::move(reason)});
+        errors.push_back(
+            SysctlError{std::string(filename), lineno, std::move(name), std::move(reason)});
       }
     };
     const size_t eq = line.find('=');

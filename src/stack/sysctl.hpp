@@ -35,8 +35,7 @@ struct SysctlError {
 
 // Sets one sysctl. `name` may use dots or slashes (net/ipv4/tcp_syncookies), as sysctl(8)
 // accepts. On error `cfg` is unchanged.
-Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name,
-                                  std::string_view value);
+Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name, std::string_view value);
 
 // Applies a sysctl.conf text: "name = value" or "name=value" lines, blank lines, comments
 // starting with '#' or ';', and a leading '-' on a line meaning "ignore errors of this line"

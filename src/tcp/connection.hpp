@@ -45,6 +45,7 @@ struct OpenRequest {
   uint32_t ts_recent = 0;
   uint32_t ts_offset = 0;
   uint32_t rcv_wnd = 0;      // the window our SYN-ACK offered
+  bool cookie = false;       // answered with a SYN cookie: no state kept, options in TS
   TimePoint synack_sent = kNever;  // for the first RTT sample; kNever once retransmitted
 };
 

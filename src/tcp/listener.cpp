@@ -7,6 +7,13 @@ namespace ustcp::tcp {
 
 using namespace wire::tcp_flags;
 
+uint8_t Listener::rcv_wscale_for(const Config& cfg, const SocketOptions& opts) {
+  uint32_t space =
+      opts.rcvbuf ? opts.rcvbuf / 2 : static_cast<uint32_t>(std::max(cfg.tcp_rmem[2], 212992));
+  int shift = std::bit_width(space) - 1 - 15;
+  return static_cast<uint8_t>(std::clamp(shift, 0, int{kMaxWscale}));
+}
+
 void Listener::init_request(const Config& cfg, const SocketOptions& opts, const FourTuple& t,
                             const wire::TcpView& syn, SeqNum iss, uint32_t ts_offset,
                             OpenRequest& req) {
@@ -23,9 +30,7 @@ void Listener::init_request(const Config& cfg, const SocketOptions& opts, const 
   uint32_t rcvbuf = opts.rcvbuf ? opts.rcvbuf : static_cast<uint32_t>(cfg.tcp_rmem[1]);
   if (req.wscale_ok) {
     req.snd_wscale = std::min<uint8_t>(*o.wscale, kMaxWscale);
-    uint32_t space = opts.rcvbuf ? rcvbuf / 2 : static_cast<uint32_t>(std::max(cfg.tcp_rmem[2], 212992));
-    int shift = std::bit_width(space) - 1 - 15;
-    req.rcv_wscale = static_cast<uint8_t>(std::clamp(shift, 0, int{kMaxWscale}));
+    req.rcv_wscale = rcv_wscale_for(cfg, opts);
   }
   uint32_t adv_mss = cfg.mtu - 40;
   if (opts.user_mss) adv_mss = std::min<uint32_t>(adv_mss, opts.user_mss);
@@ -50,8 +55,14 @@ void Listener::send_synack(Context& ctx, const OpenRequest& req) {
   if (req.wscale_ok) seg.options.wscale = req.rcv_wscale;
   if (req.ts_ok) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now.time_since_epoch());
-    seg.options.timestamp =
-        wire::TcpTimestamp{static_cast<uint32_t>(ms.count()) + req.ts_offset, req.ts_recent};
+    auto ts_now = static_cast<uint32_t>(ms.count());
+    // A cookie SYN-ACK keeps the peer's window scale and SACK in its TS value.
+    if (req.cookie) {
+      ts_now = SynCookies::encode_ts(
+          ts_now, req.wscale_ok ? std::optional<uint8_t>(req.snd_wscale) : std::nullopt,
+          req.sack_ok);
+    }
+    seg.options.timestamp = wire::TcpTimestamp{ts_now + req.ts_offset, req.ts_recent};
   }
   ctx.out.send(req.tuple, seg, {});
   ++ctx.mib.OutSegs;

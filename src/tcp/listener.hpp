@@ -8,6 +8,7 @@
 
 #include "base/timer_wheel.hpp"
 #include "tcp/connection.hpp"
+#include "tcp/syncookie.hpp"
 
 namespace ustcp::tcp {
 
@@ -44,8 +45,17 @@ class Listener {
   static void init_request(const Config& cfg, const SocketOptions& opts, const FourTuple& t,
                            const wire::TcpView& syn, SeqNum iss, uint32_t ts_offset,
                            OpenRequest& req);
+  // The window scale we offer (tcp_select_initial_window): enough for the largest buffer.
+  static uint8_t rcv_wscale_for(const Config& cfg, const SocketOptions& opts);
   // Sends (or re-sends) the SYN-ACK of a request (tcp_v4_send_synack).
   static void send_synack(Context& ctx, const OpenRequest& req);
+
+  // tcp_synq_overflow / tcp_synq_no_recent_overflow: cookies are only checked on ACKs
+  // arriving within two minutes of the last cookie sent.
+  void note_cookie_sent(TimePoint now) { last_cookie_ = now; }
+  bool cookies_recent(TimePoint now) const {
+    return last_cookie_ != kNever && now - last_cookie_ < std::chrono::minutes(2);
+  }
 
   std::deque<uint32_t>& accept_queue() { return accept_queue_; }
   const std::deque<uint32_t>& accept_queue() const { return accept_queue_; }
@@ -60,6 +70,7 @@ class Listener {
   std::deque<uint32_t> accept_queue_;
   uint32_t syn_queue_len_ = 0;
   bool reuseaddr_ = false;
+  TimePoint last_cookie_ = kNever;
 };
 
 }  // namespace ustcp::tcp

@@ -138,7 +138,8 @@ void Connection::send_probe(Context& ctx) {
   const SeqNum wnd_end = snd_una_ + snd_wnd_;
   if (unsent() > 0 && wnd_end.after(snd_nxt_)) {
     uint32_t len = std::min<uint32_t>({mss_, unsent(), wnd_end.since(snd_nxt_).raw()});
-    uint8_t flags = ACK | (len == unsent() ? PSH : 0);
+    // A piece cut from the queue to fit the window carries PSH (tcp_write_wakeup).
+    uint8_t flags = ACK | (len == unsent() || len < mss_ ? PSH : 0);
     emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
     ++ctx.mib.TCPOrigDataSent;
     snd_nxt_ += len;

@@ -67,9 +67,21 @@ void Connection::on_rto(Context& ctx) {
     // tcp_probe_timer: give up after tcp_retries2 unanswered probes (orphans: orphan
     // retries); otherwise probe and back off.
     int max_probes = orphan_ ? ctx.cfg.orphan_retries() : ctx.cfg.tcp_retries2;
-    if (snd_wnd_ != 0 || unsent() == 0) {
+    if (unsent() == 0) {
+      probing_ = false;
+      return;
+    }
+    if (snd_wnd_ != 0) {
       probing_ = false;
       push(ctx);
+      if (snd_una_ != snd_max_) return;  // data went out: the RTO is in charge
+      // The window is open but smaller than the next segment: tcp_write_wakeup sends what
+      // fits (tcp_send_probe0), and the RTO takes over from the probe timer.
+      ++ctx.mib.TCPWinProbe;
+      send_probe(ctx);
+      backoff_ = 0;
+      probes_out_ = 0;
+      arm_rto(ctx);
       return;
     }
     if (probes_out_ >= max_probes) {

@@ -146,13 +146,20 @@ TEST(SimTransfer, ResetMidTransfer) {
   auto cs = *p.a.socket();
   (void)p.a.connect(p.net.now(), cs, {kB, 80});
   std::optional<SocketId> conn;
-  ASSERT_TRUE(p.net.run_until([&] { if (auto x = p.b.accept(p.net.now(), ls)) conn = *x; return conn.has_value(); }, at(1s)));
+  ASSERT_TRUE(p.net.run_until(
+      [&] {
+        if (auto x = p.b.accept(p.net.now(), ls)) conn = *x;
+        return conn.has_value();
+      },
+      at(1s)));
   auto data = pattern(100000, 5);
   size_t sent = 0;
-  ASSERT_TRUE(p.net.run_until([&] {
-    if (auto n = p.a.send(p.net.now(), cs, Bytes(data).subspan(sent))) sent += *n;
-    return p.b.readable(*conn) >= 50000;
-  }, at(10s)));
+  ASSERT_TRUE(p.net.run_until(
+      [&] {
+        if (auto n = p.a.send(p.net.now(), cs, Bytes(data).subspan(sent))) sent += *n;
+        return p.b.readable(*conn) >= 50000;
+      },
+      at(10s)));
   // The server closes with unread data: tcp_close sends a RST, not a FIN (RFC 2525 2.17),
   // and counts TCPAbortOnClose (checked before SO_LINGER, which is set too).
   ASSERT_TRUE(p.b.set_linger(p.net.now(), *conn, true, 0));
@@ -183,25 +190,28 @@ TEST(SimTransfer, ShortConnectionsLeaveTimeWaitOnTheClosingSide) {
     (void)p.a.connect(p.net.now(), cs, {kB, 80});
     std::optional<SocketId> conn;
     bool closed = false;
-    ASSERT_TRUE(p.net.run_until([&] {
-      TimePoint now = p.net.now();
-      if (!conn) {
-        if (auto x = p.b.accept(now, ls)) conn = *x;
-      }
-      if (!closed && (p.a.poll(cs) & stack::events::OUT)) {
-        closed = p.a.close(now, cs).has_value();
-      }
-      if (conn) {
-        char b[16];
-        auto n = p.b.recv(now, *conn, MutBytes(reinterpret_cast<std::byte*>(b), sizeof b));
-        if (n && *n == 0) {
-          (void)p.b.close(now, *conn);
-          conn.reset();
-          return true;
-        }
-      }
-      return false;
-    }, p.net.now() + 5s)) << "connection " << i;
+    ASSERT_TRUE(p.net.run_until(
+        [&] {
+          TimePoint now = p.net.now();
+          if (!conn) {
+            if (auto x = p.b.accept(now, ls)) conn = *x;
+          }
+          if (!closed && (p.a.poll(cs) & stack::events::OUT)) {
+            closed = p.a.close(now, cs).has_value();
+          }
+          if (conn) {
+            char b[16];
+            auto n = p.b.recv(now, *conn, MutBytes(reinterpret_cast<std::byte*>(b), sizeof b));
+            if (n && *n == 0) {
+              (void)p.b.close(now, *conn);
+              conn.reset();
+              return true;
+            }
+          }
+          return false;
+        },
+        p.net.now() + 5s))
+        << "connection " << i;
   }
   p.net.run_for(1s);
   EXPECT_EQ(p.a.time_wait_count(), static_cast<size_t>(kConns));

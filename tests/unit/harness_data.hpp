@@ -35,7 +35,8 @@ inline SocketId established_client_isn(Harness& h, uint32_t iss, uint32_t irs, P
   wire::TcpOptions o = syn_options(p.mss, p.sack, std::nullopt, p.wscale);
   if (p.ts) o.timestamp = wire::TcpTimestamp{h.peer_ts_base, h.last_ts_val};
   h.peer_ts = false;
-  h.inject(t0 + p.rtt, Seg{.flags = SYN | ACK, .seq = irs, .ack = iss + 1, .win = p.win, .opts = o});
+  h.inject(t0 + p.rtt,
+           Seg{.flags = SYN | ACK, .seq = irs, .ack = iss + 1, .win = p.win, .opts = o});
   h.peer_ts = p.ts;
   h.expect_send(t0 + p.rtt, Seg{.flags = ACK, .seq = iss + 1, .ack = irs + 1});
   EXPECT_EQ(h.state(), State::Established);

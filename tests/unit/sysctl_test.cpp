@@ -62,8 +62,8 @@ std::vector<SetCase> every_field() {
        "8192\t65536\t1048576"},
       {"net.ipv4.tcp_rto_max_ms", "60000",
        [](const Config& c) { return c.tcp_rto_max_ms == 60000; }, "60000"},
-      {"net.ipv4.tcp_rto_min_us", "5000",
-       [](const Config& c) { return c.tcp_rto_min_us == 5000; }, "5000"},
+      {"net.ipv4.tcp_rto_min_us", "5000", [](const Config& c) { return c.tcp_rto_min_us == 5000; },
+       "5000"},
       {"net.ipv4.tcp_sack", "0", [](const Config& c) { return c.tcp_sack == 0; }, "0"},
       {"net.ipv4.tcp_slow_start_after_idle", "0",
        [](const Config& c) { return c.tcp_slow_start_after_idle == 0; }, "0"},
@@ -73,10 +73,8 @@ std::vector<SetCase> every_field() {
        "2"},
       {"net.ipv4.tcp_synack_retries", "2",
        [](const Config& c) { return c.tcp_synack_retries == 2; }, "2"},
-      {"net.ipv4.tcp_syncookies", "2", [](const Config& c) { return c.tcp_syncookies == 2; },
-       "2"},
-      {"net.ipv4.tcp_timestamps", "0", [](const Config& c) { return c.tcp_timestamps == 0; },
-       "0"},
+      {"net.ipv4.tcp_syncookies", "2", [](const Config& c) { return c.tcp_syncookies == 2; }, "2"},
+      {"net.ipv4.tcp_timestamps", "0", [](const Config& c) { return c.tcp_timestamps == 0; }, "0"},
       {"net.ipv4.tcp_tw_reuse", "1", [](const Config& c) { return c.tcp_tw_reuse == 1; }, "1"},
       {"net.ipv4.tcp_tw_reuse_delay", "50",
        [](const Config& c) { return c.tcp_tw_reuse_delay == 50; }, "50"},
@@ -314,7 +312,8 @@ TEST(Sysctl, OneBadLineLeavesTheConfigUnchanged) {
   EXPECT_EQ(e.file, "/etc/ustcp.conf");
   EXPECT_EQ(e.line, 3);
   EXPECT_EQ(e.name, "net.ipv4.tcp_tw_reuse");
-  EXPECT_EQ(e.message(), "/etc/ustcp.conf:3: net.ipv4.tcp_tw_reuse: value out of range 0..2 (got 3)");
+  EXPECT_EQ(e.message(),
+            "/etc/ustcp.conf:3: net.ipv4.tcp_tw_reuse: value out of range 0..2 (got 3)");
   EXPECT_EQ(to_text(cfg), before);
 }
 
@@ -332,7 +331,8 @@ TEST(Sysctl, EveryErrorOfAFileIsReportedWithItsLine) {
   ASSERT_FALSE(r);
   const auto& errs = r.error();
   ASSERT_EQ(errs.size(), 5u);
-  EXPECT_EQ(errs[0].message(), "f.conf:2: malformed line (expected 'name = value'): 'net.ipv4.tcp_sack 0'");
+  EXPECT_EQ(errs[0].message(),
+            "f.conf:2: malformed line (expected 'name = value'): 'net.ipv4.tcp_sack 0'");
   EXPECT_EQ(errs[1].message(), "f.conf:3: malformed line (no name before '='): '= 5'");
   EXPECT_EQ(errs[2].message(), "f.conf:4: net.ipv4.tcp_dsack: malformed line (no value after '=')");
   EXPECT_EQ(errs[3].message(), "f.conf:5: net.ipv4.tcp_nonsense: unknown name");

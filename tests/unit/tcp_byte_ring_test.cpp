@@ -2,12 +2,12 @@
 // shape): allocates on first use, grows geometrically up to its limit, wraps, stages bytes
 // past the readable end (write_beyond + commit, for out-of-order data) and gives its memory
 // back when drained.
-#include "tcp/byte_ring.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
+
+#include "tcp/byte_ring.hpp"
 
 namespace ustcp::tcp {
 namespace {
@@ -61,7 +61,7 @@ TEST(TcpByteRing, WrapsAroundAndViewSplits) {
   const size_t cap = r.allocated();
   r.consume(1500);
   ASSERT_EQ(r.append(bytes(2000, 1000)), 1000u);  // wraps past the end of the buffer
-  EXPECT_EQ(r.allocated(), cap);                   // no growth needed
+  EXPECT_EQ(r.allocated(), cap);                  // no growth needed
   EXPECT_EQ(r.size(), 1500u);
   expect_contents(r, 1500);
   auto [a, b] = r.view(0, 1500);

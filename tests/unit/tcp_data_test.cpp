@@ -25,7 +25,8 @@ std::string stream_text(size_t off, size_t n) { return to_text(stream(off, n)); 
 uint32_t quick_acked_bytes(Harness& h, TimePoint t, uint32_t off, int n, uint32_t snd = kSnd) {
   for (int i = 0; i < n; ++i) {
     TimePoint ti = t + i * 1ms;
-    h.inject(ti, Seg{.flags = ACK | PSH, .seq = kRcv + off + i, .ack = snd, .data = stream(off + i, 1)});
+    h.inject(
+        ti, Seg{.flags = ACK | PSH, .seq = kRcv + off + i, .ack = snd, .data = stream(off + i, 1)});
     h.expect_send(ti, Seg{.flags = ACK, .seq = snd, .ack = kRcv + off + i + 1});
   }
   return static_cast<uint32_t>(n);
@@ -35,8 +36,10 @@ TEST(TcpData, DataBothWaysAndCumulativeAck) {
   Harness h;
   SocketId s = h.established_client();  // ESTABLISHED at 100 ms
   ASSERT_EQ(*h.write(s, "hello"), 5u);
-  h.expect_send(at(100ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .data = bytes("hello")});
-  h.inject(at(200ms), Seg{.flags = ACK | PSH, .seq = kRcv, .ack = kSnd + 5, .data = bytes("world!")});
+  h.expect_send(at(100ms),
+                Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .data = bytes("hello")});
+  h.inject(at(200ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv, .ack = kSnd + 5, .data = bytes("world!")});
   // First data from the peer: quick-ack mode, ACK at once.
   h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 5, .ack = kRcv + 6});
   EXPECT_EQ(*h.read(s), "world!");
@@ -44,9 +47,13 @@ TEST(TcpData, DataBothWaysAndCumulativeAck) {
 
   h.advance_to(at(300ms));
   ASSERT_EQ(*h.write(s, 3000), 3000u);
-  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 5, .ack = kRcv + 6, .data = filler(1460)});
-  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 1465, .ack = kRcv + 6, .data = filler(1460, 1460)});
-  h.expect_send(at(300ms), Seg{.flags = ACK | PSH, .seq = kSnd + 2925, .ack = kRcv + 6, .data = filler(80, 2920)});
+  h.expect_send(at(300ms),
+                Seg{.flags = ACK, .seq = kSnd + 5, .ack = kRcv + 6, .data = filler(1460)});
+  h.expect_send(at(300ms),
+                Seg{.flags = ACK, .seq = kSnd + 1465, .ack = kRcv + 6, .data = filler(1460, 1460)});
+  h.expect_send(
+      at(300ms),
+      Seg{.flags = ACK | PSH, .seq = kSnd + 2925, .ack = kRcv + 6, .data = filler(80, 2920)});
   EXPECT_EQ(h.conn(s)->send_queued(), 3000u);
   // One cumulative ACK for all three (RFC 9293 3.10.7.4: SND.UNA < SEG.ACK =< SND.NXT).
   h.inject(at(400ms), Seg{.flags = ACK, .seq = kRcv + 6, .ack = kSnd + 3005});
@@ -62,7 +69,8 @@ TEST(TcpData, ServerReceivesAndAnswers) {
   h.expect_send(at(150ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 5});
   EXPECT_EQ(*h.read(s), "GET /");
   ASSERT_EQ(*h.write(s, "200 OK"), 6u);
-  h.expect_send(at(150ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv + 5, .data = bytes("200 OK")});
+  h.expect_send(at(150ms),
+                Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv + 5, .data = bytes("200 OK")});
   h.inject(at(250ms), Seg{.flags = ACK, .seq = kRcv + 5, .ack = kSnd + 6});
   EXPECT_EQ(h.conn(s)->snd_una(), SeqNum(kSnd + 6));
   h.expect_nothing(until(5s));
@@ -76,7 +84,8 @@ TEST(TcpData, QuickAckThenDelayedAck) {
   SocketId s = h.established_client();
   uint32_t off = quick_acked_bytes(h, at(200ms), 0, 16);
   // Quick-ack mode is over: the 17th segment waits 40 ms.
-  h.inject(at(216ms), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 1)});
+  h.inject(at(216ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 1)});
   off += 1;
   h.expect_nothing(until(256ms));
   h.expect_send(at(256ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off});
@@ -85,7 +94,9 @@ TEST(TcpData, QuickAckThenDelayedAck) {
   // Two full segments: the second is ACKed at once.
   h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 1460)});
   h.expect_nothing(until(301ms));
-  h.inject(at(301ms), Seg{.flags = ACK, .seq = kRcv + off + 1460, .ack = kSnd, .data = stream(off + 1460, 1460)});
+  h.inject(
+      at(301ms),
+      Seg{.flags = ACK, .seq = kRcv + off + 1460, .ack = kSnd, .data = stream(off + 1460, 1460)});
   h.expect_send(at(301ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off + 2920});
   off += 2920;
   // A lone full segment: delayed 40 ms.
@@ -104,15 +115,18 @@ TEST(TcpData, DataAfterSilenceLongerThanRtoIsQuickAcked) {
   Harness h;
   SocketId s = h.established_client();  // RTO 300 ms
   uint32_t off = quick_acked_bytes(h, at(200ms), 0, 16);
-  h.inject(at(216ms), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 1)});
+  h.inject(at(216ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 1)});
   off += 1;
   h.expect_send(at(256ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off});
   // 784 ms of silence > RTO.
-  h.inject(at(1s), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 100)});
+  h.inject(at(1s),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 100)});
   off += 100;
   h.expect_send(at(1s), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off});
   // Within the RTO: still quick (the mode lasts several ACKs).
-  h.inject(at(1100ms), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 100)});
+  h.inject(at(1100ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 100)});
   off += 100;
   h.expect_send(at(1100ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off});
   EXPECT_EQ(*h.read(s), stream_text(0, off));
@@ -129,12 +143,14 @@ TEST(TcpData, SentDataDoesNotUseUpQuickAcks) {
   for (uint32_t i = 0; i < 10; ++i) {
     h.advance_to(at(300ms) + i * 1ms);
     ASSERT_EQ(*h.write(s, 10), 10u);
-    h.expect_send(at(300ms) + i * 1ms, Seg{.flags = ACK | PSH, .seq = kSnd + 10 * i, .ack = kRcv + off, .len = 10});
+    h.expect_send(at(300ms) + i * 1ms,
+                  Seg{.flags = ACK | PSH, .seq = kSnd + 10 * i, .ack = kRcv + off, .len = 10});
   }
   h.inject(at(400ms), Seg{.flags = ACK, .seq = kRcv + off, .ack = kSnd + 100});
   off += quick_acked_bytes(h, at(500ms), off, 15, kSnd + 100);
   // Now it is over.
-  h.inject(at(600ms), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd + 100, .data = stream(off, 1)});
+  h.inject(at(600ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd + 100, .data = stream(off, 1)});
   off += 1;
   h.expect_send(at(640ms), Seg{.flags = ACK, .seq = kSnd + 100, .ack = kRcv + off});
   EXPECT_EQ(*h.read(s), stream_text(0, off));
@@ -146,11 +162,13 @@ TEST(TcpData, AckPiggybackedOnResponse) {
   Harness h;
   SocketId s = h.established_client();
   uint32_t off = quick_acked_bytes(h, at(200ms), 0, 16);
-  h.inject(at(250ms), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 100)});
+  h.inject(at(250ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 100)});
   off += 100;
   h.expect_nothing(until(260ms));
   ASSERT_EQ(*h.write(s, "response"), 8u);
-  h.expect_send(at(260ms), Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv + off, .data = bytes("response")});
+  h.expect_send(at(260ms),
+                Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv + off, .data = bytes("response")});
   h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv + off, .ack = kSnd + 8});
   h.expect_nothing(until(10s));
   EXPECT_EQ(h.stack.counters().DelayedACKs, 0u);
@@ -215,31 +233,43 @@ TEST(TcpData, SettingNodelayPushesHeldData) {
 TEST(TcpData, OutOfOrderDupAckWithSackThenReassembly) {
   Harness h;
   SocketId s = h.established_client(PeerOpts{.sack = true});
-  h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv + 1000, .ack = kSnd, .data = stream(1000, 1000)});
-  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv,
+  h.inject(at(200ms),
+           Seg{.flags = ACK, .seq = kRcv + 1000, .ack = kSnd, .data = stream(1000, 1000)});
+  h.expect_send(at(200ms), Seg{.flags = ACK,
+                               .seq = kSnd,
+                               .ack = kRcv,
                                .options = "nop,nop,sack " + std::to_string(kRcv + 1000) + ":" +
                                           std::to_string(kRcv + 2000)});
-  h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv + 2000, .ack = kSnd, .data = stream(2000, 1000)});
-  h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv,
+  h.inject(at(201ms),
+           Seg{.flags = ACK, .seq = kRcv + 2000, .ack = kSnd, .data = stream(2000, 1000)});
+  h.expect_send(at(201ms), Seg{.flags = ACK,
+                               .seq = kSnd,
+                               .ack = kRcv,
                                .options = "nop,nop,sack " + std::to_string(kRcv + 1000) + ":" +
                                           std::to_string(kRcv + 3000)});
-  h.inject(at(202ms), Seg{.flags = ACK, .seq = kRcv + 4000, .ack = kSnd, .data = stream(4000, 1000)});
-  h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv,
-                               .options = "nop,nop,sack " + std::to_string(kRcv + 4000) + ":" +
-                                          std::to_string(kRcv + 5000) + " " +
-                                          std::to_string(kRcv + 1000) + ":" +
-                                          std::to_string(kRcv + 3000)});
+  h.inject(at(202ms),
+           Seg{.flags = ACK, .seq = kRcv + 4000, .ack = kSnd, .data = stream(4000, 1000)});
+  h.expect_send(at(202ms),
+                Seg{.flags = ACK,
+                    .seq = kSnd,
+                    .ack = kRcv,
+                    .options = "nop,nop,sack " + std::to_string(kRcv + 4000) + ":" +
+                               std::to_string(kRcv + 5000) + " " + std::to_string(kRcv + 1000) +
+                               ":" + std::to_string(kRcv + 3000)});
   EXPECT_EQ(h.stack.readable(s), 0u);
   EXPECT_EQ(h.stack.counters().TCPOFOQueue, 3u);
   // The first hole fills: an immediate ACK up to the next hole, SACK for what remains.
   h.inject(at(210ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 1000)});
-  h.expect_send(at(210ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3000,
+  h.expect_send(at(210ms), Seg{.flags = ACK,
+                               .seq = kSnd,
+                               .ack = kRcv + 3000,
                                .options = "nop,nop,sack " + std::to_string(kRcv + 4000) + ":" +
                                           std::to_string(kRcv + 5000)});
   EXPECT_EQ(*h.read(s), stream_text(0, 3000));
   // The last hole fills: RFC 5681 4.2 "an immediate ACK ... when a segment fills in all
   // or part of a gap", no SACK blocks left.
-  h.inject(at(220ms), Seg{.flags = ACK, .seq = kRcv + 3000, .ack = kSnd, .data = stream(3000, 1000)});
+  h.inject(at(220ms),
+           Seg{.flags = ACK, .seq = kRcv + 3000, .ack = kSnd, .data = stream(3000, 1000)});
   Sent a = h.expect_send(at(220ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 5000});
   EXPECT_EQ(a.opts.sack_count, 0);
   EXPECT_EQ(*h.read(s), stream_text(3000, 2000));
@@ -252,7 +282,8 @@ TEST(TcpData, OutOfOrderWithoutSackAndHoleFillAfterQuickAck) {
   Harness h;
   SocketId s = h.established_client();
   uint32_t off = quick_acked_bytes(h, at(200ms), 0, 16);
-  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv + off + 500, .ack = kSnd, .data = stream(off + 500, 500)});
+  h.inject(at(300ms),
+           Seg{.flags = ACK, .seq = kRcv + off + 500, .ack = kSnd, .data = stream(off + 500, 500)});
   Sent d = h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off});
   EXPECT_EQ(d.opts.sack_count, 0);
   h.inject(at(310ms), Seg{.flags = ACK, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 500)});
@@ -275,7 +306,9 @@ TEST(TcpData, DuplicateSegmentGetsImmediateAck) {
   h.inject(at(410ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 10)});
   h.expect_send(at(410ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off + 1000});
   // A segment overlapping old and new data: only the new part is kept.
-  h.inject(at(420ms), Seg{.flags = ACK, .seq = kRcv + off + 500, .ack = kSnd, .data = stream(off + 500, 1000)});
+  h.inject(
+      at(420ms),
+      Seg{.flags = ACK, .seq = kRcv + off + 500, .ack = kSnd, .data = stream(off + 500, 1000)});
   EXPECT_EQ(h.conn(s)->rcv_nxt(), SeqNum(kRcv + off + 1500));
   EXPECT_EQ(*h.read(s), stream_text(0, off + 1500));
 }
@@ -286,11 +319,15 @@ TEST(TcpData, DuplicateSegmentReentersQuickAck) {
   Harness h;
   SocketId s = h.established_client();
   uint32_t off = quick_acked_bytes(h, at(200ms), 0, 16);
-  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv + off - 1, .ack = kSnd, .data = stream(off - 1, 1)});
+  h.inject(at(300ms),
+           Seg{.flags = ACK, .seq = kRcv + off - 1, .ack = kSnd, .data = stream(off - 1, 1)});
   h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off});
-  h.inject(at(310ms), Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 10)});
+  h.inject(at(310ms),
+           Seg{.flags = ACK | PSH, .seq = kRcv + off, .ack = kSnd, .data = stream(off, 10)});
   h.expect_send(at(310ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off + 10});
-  h.inject(at(320ms), Seg{.flags = ACK | PSH, .seq = kRcv + off + 10, .ack = kSnd, .data = stream(off + 10, 10)});
+  h.inject(
+      at(320ms),
+      Seg{.flags = ACK | PSH, .seq = kRcv + off + 10, .ack = kSnd, .data = stream(off + 10, 10)});
   h.expect_send(at(320ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + off + 20});
   EXPECT_EQ(*h.read(s), stream_text(0, off + 20));
 }
@@ -306,14 +343,17 @@ TEST(TcpData, ReceiveWindowShrinksToZeroAndReopens) {
   EXPECT_EQ(h.log.back().win, 4096);
   h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 1460)});
   h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 1460, .win = 4096 - 1460});
-  h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv + 1460, .ack = kSnd, .data = stream(1460, 1460)});
+  h.inject(at(201ms),
+           Seg{.flags = ACK, .seq = kRcv + 1460, .ack = kSnd, .data = stream(1460, 1460)});
   // 1176 bytes left: less than a segment and less than half the buffer, but the edge
   // already offered is never taken back (RFC 9293 3.8.6.2.1).
   h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 2920, .win = 1176});
-  h.inject(at(202ms), Seg{.flags = ACK, .seq = kRcv + 2920, .ack = kSnd, .data = stream(2920, 1176)});
+  h.inject(at(202ms),
+           Seg{.flags = ACK, .seq = kRcv + 2920, .ack = kSnd, .data = stream(2920, 1176)});
   h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 0});
   // Beyond a zero window: dropped, ACKed with window 0.
-  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv + 4096, .ack = kSnd, .data = stream(4096, 100)});
+  h.inject(at(300ms),
+           Seg{.flags = ACK, .seq = kRcv + 4096, .ack = kSnd, .data = stream(4096, 100)});
   h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 0});
   EXPECT_EQ(h.stack.counters().TCPZeroWindowDrop, 1u);
   // A small read leaves the window closed (receiver SWS avoidance, RFC 9293 3.8.6.2.2).
@@ -323,7 +363,8 @@ TEST(TcpData, ReceiveWindowShrinksToZeroAndReopens) {
   // Reading the rest opens it: an immediate window update.
   EXPECT_EQ(*h.read(s), stream_text(100, 3996));
   h.expect_send(at(500ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 4096});
-  h.inject(at(600ms), Seg{.flags = ACK, .seq = kRcv + 4096, .ack = kSnd, .data = stream(4096, 100)});
+  h.inject(at(600ms),
+           Seg{.flags = ACK, .seq = kRcv + 4096, .ack = kSnd, .data = stream(4096, 100)});
   h.expect_send(at(600ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4196, .win = 3996});
   EXPECT_EQ(*h.read(s), stream_text(4096, 100));
 }
@@ -335,12 +376,16 @@ TEST(TcpData, SegmentBeyondWindowDropped) {
   cfg.tcp_rmem = {4096, 8192, 8192};
   Harness h(cfg);
   SocketId s = h.established_client(PeerOpts{.sack = true});
-  h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv + 5000, .ack = kSnd, .data = stream(5000, 100)});
+  h.inject(at(200ms),
+           Seg{.flags = ACK, .seq = kRcv + 5000, .ack = kSnd, .data = stream(5000, 100)});
   Sent a = h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv});
   EXPECT_EQ(a.opts.sack_count, 0);  // nothing was kept
   // Straddling the right edge: the part inside is kept.
-  h.inject(at(210ms), Seg{.flags = ACK, .seq = kRcv + 4000, .ack = kSnd, .data = stream(4000, 200)});
-  h.expect_send(at(210ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv,
+  h.inject(at(210ms),
+           Seg{.flags = ACK, .seq = kRcv + 4000, .ack = kSnd, .data = stream(4000, 200)});
+  h.expect_send(at(210ms), Seg{.flags = ACK,
+                               .seq = kSnd,
+                               .ack = kRcv,
                                .options = "nop,nop,sack " + std::to_string(kRcv + 4000) + ":" +
                                           std::to_string(kRcv + 4096)});
   h.inject(at(220ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 4000)});
@@ -353,27 +398,42 @@ TEST(TcpData, SegmentBeyondWindowDropped) {
 TEST(TcpData, PawsDropsOldTimestamp) {
   Harness h;
   SocketId s = h.established_client(PeerOpts{.ts = true});
-  h.inject(at(200ms), Seg{.flags = ACK | PSH, .seq = kRcv, .ack = kSnd, .data = bytes("new"),
+  h.inject(at(200ms), Seg{.flags = ACK | PSH,
+                          .seq = kRcv,
+                          .ack = kSnd,
+                          .data = bytes("new"),
                           .opts = ts_option(10000, h.last_ts_val)});
-  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3,
-                               .options = "nop,nop,TS val * ecr 10000"});
+  h.expect_send(
+      at(200ms),
+      Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3, .options = "nop,nop,TS val * ecr 10000"});
   // An old duplicate with an older timestamp and new sequence numbers.
-  h.inject(at(300ms), Seg{.flags = ACK | PSH, .seq = kRcv + 3, .ack = kSnd, .data = bytes("old"),
+  h.inject(at(300ms), Seg{.flags = ACK | PSH,
+                          .seq = kRcv + 3,
+                          .ack = kSnd,
+                          .data = bytes("old"),
                           .opts = ts_option(9000, h.last_ts_val)});
-  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3,
-                               .options = "nop,nop,TS val * ecr 10000"});
+  h.expect_send(
+      at(300ms),
+      Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3, .options = "nop,nop,TS val * ecr 10000"});
   EXPECT_EQ(h.stack.counters().PAWSEstab, 1u);
   EXPECT_EQ(h.conn(s)->rcv_nxt(), SeqNum(kRcv + 3));
   // PAWS duplicate ACKs for data segments are not rate limited (LINUX-REFERENCE.md).
-  h.inject(at(301ms), Seg{.flags = ACK | PSH, .seq = kRcv + 3, .ack = kSnd, .data = bytes("old"),
+  h.inject(at(301ms), Seg{.flags = ACK | PSH,
+                          .seq = kRcv + 3,
+                          .ack = kSnd,
+                          .data = bytes("old"),
                           .opts = ts_option(9000, h.last_ts_val)});
   h.expect_send(at(301ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3});
   EXPECT_EQ(h.stack.counters().PAWSEstab, 2u);
   // A newer timestamp is accepted.
-  h.inject(at(400ms), Seg{.flags = ACK | PSH, .seq = kRcv + 3, .ack = kSnd, .data = bytes("ok"),
+  h.inject(at(400ms), Seg{.flags = ACK | PSH,
+                          .seq = kRcv + 3,
+                          .ack = kSnd,
+                          .data = bytes("ok"),
                           .opts = ts_option(10001, h.last_ts_val)});
-  h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 5,
-                               .options = "nop,nop,TS val * ecr 10001"});
+  h.expect_send(
+      at(400ms),
+      Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 5, .options = "nop,nop,TS val * ecr 10001"});
   EXPECT_EQ(*h.read(s), "newok");
 }
 
@@ -387,8 +447,10 @@ TEST(TcpData, SequenceWraparound) {
   uint32_t seq = iss + 1;
   for (uint32_t sent = 0; sent < 8000; sent += 1460) {
     uint32_t n = std::min<uint32_t>(1460, 8000 - sent);
-    h.expect_send(at(100ms), Seg{.flags = n < 1460 ? uint8_t(ACK | PSH) : ACK, .seq = seq,
-                                 .ack = irs + 1, .data = filler(n, sent)});
+    h.expect_send(at(100ms), Seg{.flags = n < 1460 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = seq,
+                                 .ack = irs + 1,
+                                 .data = filler(n, sent)});
     seq += n;
   }
   EXPECT_EQ(seq, iss + 1 + 8000);  // wrapped past 2^32
@@ -398,11 +460,16 @@ TEST(TcpData, SequenceWraparound) {
   EXPECT_EQ(h.conn(s)->send_queued(), 0u);
   // The peer's data: [2000, 4000) first (it straddles 2^32: irs + 1 + 1535 = 2^32), then
   // [0, 2000).
-  h.inject(at(300ms), Seg{.flags = ACK, .seq = irs + 1 + 2000, .ack = iss + 1 + 8000, .data = stream(2000, 2000)});
-  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = iss + 1 + 8000, .ack = irs + 1,
+  h.inject(
+      at(300ms),
+      Seg{.flags = ACK, .seq = irs + 1 + 2000, .ack = iss + 1 + 8000, .data = stream(2000, 2000)});
+  h.expect_send(at(300ms), Seg{.flags = ACK,
+                               .seq = iss + 1 + 8000,
+                               .ack = irs + 1,
                                .options = "nop,nop,sack " + std::to_string(irs + 1 + 2000) + ":" +
                                           std::to_string(irs + 1 + 4000)});
-  h.inject(at(310ms), Seg{.flags = ACK, .seq = irs + 1, .ack = iss + 1 + 8000, .data = stream(0, 2000)});
+  h.inject(at(310ms),
+           Seg{.flags = ACK, .seq = irs + 1, .ack = iss + 1 + 8000, .data = stream(0, 2000)});
   h.expect_send(at(310ms), Seg{.flags = ACK, .seq = iss + 1 + 8000, .ack = irs + 1 + 4000});
   EXPECT_EQ(*h.read(s), stream_text(0, 4000));
   h.expect_nothing(until(5s));
@@ -416,9 +483,9 @@ TEST(TcpData, SegmentsNeverExceedMssLessTimestamps) {
     bool ts;
     uint32_t want;
   };
-  for (const Case& c : {Case{1460, true, 1448}, Case{1460, false, 1460}, Case{536, true, 524},
-                        Case{1000, false, 1000}, Case{std::nullopt, false, 536},
-                        Case{9000, true, 1448}}) {
+  for (const Case& c :
+       {Case{1460, true, 1448}, Case{1460, false, 1460}, Case{536, true, 524},
+        Case{1000, false, 1000}, Case{std::nullopt, false, 536}, Case{9000, true, 1448}}) {
     SCOPED_TRACE(std::to_string(c.peer_mss.value_or(0)) + (c.ts ? " ts" : ""));
     Harness h;
     SocketId s = h.established_client(PeerOpts{.mss = c.peer_mss, .ts = c.ts});

@@ -2,13 +2,13 @@
 // goes to the application, out-of-order data is held where it belongs), trimming of
 // duplicates and of bytes beyond the window (Linux tcp_data_queue, tcp_data_queue_ofo) and
 // the order of SACK blocks (RFC 2018 4: the block holding the most recent segment first).
-#include "tcp/recv_queue.hpp"
-
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdint>
 #include <vector>
+
+#include "tcp/recv_queue.hpp"
 
 namespace ustcp::tcp {
 namespace {

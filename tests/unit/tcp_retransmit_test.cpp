@@ -162,7 +162,9 @@ TEST(TcpRetransmit, GivesUpAfterSmallRetries2) {
   for (Duration d : {300ms, 900ms, 2100ms}) {
     h.expect_send(t0 + d, Seg{.flags = ACK | PSH, .seq = kSnd, .ack = kRcv, .len = 100});
   }
-  h.expect_nothing(until(4600ms));
+  h.advance_to(t0 + 4500ms - 1ms);
+  EXPECT_EQ(h.state(), State::Established);
+  h.expect_nothing(until(4700ms));  // the 4.6 s expiry: no retransmission, no RST
   EXPECT_EQ(h.state(), State::Close);
   EXPECT_EQ(errno_of(h.read(s)), ETIMEDOUT);
 }
@@ -193,7 +195,7 @@ TEST(TcpRetransmit, RtoCappedAt120s) {
 TEST(TcpRetransmit, InitialWindowTenSegmentsThenSlowStart) {
   Harness h;
   SocketId s = h.established_client();
-  ASSERT_EQ(*h.write(s, 30 * kMss), 30 * kMss);
+  ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);  // the send buffer: 2 * cwnd
   for (uint32_t i = 0; i < 10; ++i) {
     h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
   }
@@ -259,13 +261,78 @@ TEST(TcpRetransmit, NewRenoPartialAckRetransmitsNextHole) {
     h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
   }
   // Segments 0 and 4 are lost. 1, 2, 3 arrive: fast retransmit of 0.
-  for (int i = 0; i < 3; ++i) h.inject(at(200ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  for (int i = 0; i < 3; ++i)
+    h.inject(at(200ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
   h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
   // 5..9 arrive: cwnd 9, 10, then new segments 10, 11, 12.
-  for (int i = 0; i < 5; ++i) h.inject(at(210ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
-  for (uint32_t i = 10; i < 13; ++i) {
-    h.expect_send(Sent{}.at, Seg{}).at;  // placeholder replaced below
+  for (int i = 0; i < 5; ++i) {
+    h.inject(at(210ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+    if (i >= 2) {
+      h.expect_send(at(210ms) + i * 1ms,
+                    Seg{.flags = ACK, .seq = kSnd + (8 + i) * kMss, .ack = kRcv, .len = kMss});
+    }
   }
+  // The retransmission of 0 arrives: ACK up to the second hole, a partial ACK.
+  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 4 * kMss});
+  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 4 * kMss, .ack = kRcv, .len = kMss});
+  // Deflated by the 4 SMSS acked, plus one: 10 SMSS, 9 in flight: one new segment.
+  EXPECT_EQ(h.conn(s)->cwnd(), 10 * kMss);
+  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 13 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_nothing();
+  EXPECT_EQ(h.conn(s)->ssthresh(), 5 * kMss);  // unchanged by the partial ACK
+  // Full ACK (beyond recover): recovery ends, cwnd = min(ssthresh, 0 in flight + SMSS).
+  h.inject(at(400ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 14 * kMss});
+  EXPECT_EQ(h.conn(s)->cwnd(), 2 * kMss);
+  h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd + 14 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd + 15 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_nothing();
+  EXPECT_EQ(h.stack.counters().RetransSegs, 2u);
+  EXPECT_EQ(h.stack.counters().TCPFastRetrans, 1u);
+}
+
+// RFC 6582 4.1 (and 3.2 step 2): after a timeout, recover = the highest sequence sent;
+// duplicate ACKs that do not cover it (old segments arriving late) must not start a
+// second fast retransmit.
+TEST(TcpRetransmit, NoFastRetransmitForLossesBeforeRecover) {
+  Harness h;
+  SocketId s = h.established_client();
+  ASSERT_EQ(*h.write(s, 10 * kMss), 10 * kMss);
+  for (uint32_t i = 0; i < 10; ++i) {
+    h.expect_send(at(100ms), Seg{.flags = i == 9 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
+  }
+  // Nothing comes back: RTO at 400 ms, cwnd = 1 SMSS, segment 0 again.
+  h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
+  EXPECT_EQ(h.conn(s)->cwnd(), kMss);
+  EXPECT_EQ(h.conn(s)->ssthresh(), 5 * kMss);
+  // Late duplicate ACKs for the first flight.
+  for (int i = 0; i < 5; ++i)
+    h.inject(at(450ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_nothing(until(1000ms));
+  EXPECT_EQ(h.stack.counters().TCPFastRetrans, 0u);
+  h.expect_send(at(1000ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
+}
+
+// RFC 6582 3.2: recover starts at the ISS, so fast retransmit works whatever the ISN (here
+// above 2^31, where a recover left at 0 would compare as "after" every ACK).
+TEST(TcpRetransmit, FastRetransmitWithIsnAbove2To31) {
+  Harness h;
+  const uint32_t iss = 0x90000000u;
+  SocketId s = established_client_isn(h, iss, kIrs);
+  ASSERT_EQ(*h.write(s, 10 * kMss), 10 * kMss);
+  for (uint32_t i = 0; i < 10; ++i) {
+    h.expect_send(at(100ms), Seg{.flags = i == 9 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = iss + 1 + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
+  }
+  for (int i = 0; i < 3; ++i)
+    h.inject(at(200ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = iss + 1});
+  h.expect_send(at(202ms), Seg{.flags = ACK, .seq = iss + 1, .ack = kRcv, .len = kMss});
+  EXPECT_EQ(h.stack.counters().TCPFastRetrans, 1u);
+  (void)s;
 }
 
 }  // namespace

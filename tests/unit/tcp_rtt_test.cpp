@@ -1,8 +1,8 @@
 // RttEstimator: RFC 6298 with Linux's bounds (tcp_rtt_estimator, __tcp_set_rto,
 // tcp_bound_rto): RTO = SRTT + max(4 * RTTVAR, rto_min), clamped to [rto_min, rto_max].
-#include "tcp/rtt_estimator.hpp"
-
 #include <gtest/gtest.h>
+
+#include "tcp/rtt_estimator.hpp"
 
 namespace ustcp::tcp {
 namespace {
