@@ -175,14 +175,6 @@ void Connection::set_state(Context& ctx, State s) {
     ++ctx.mib.EstabResets;  // tcp_set_state counts any exit from these two to CLOSE
   }
   if (ctx.log && s != state_) ctx.log->push_back(StateChange{ctx.now, tuple_, state_, s});
-  if (s == State::Established && state_ != State::Established) {
-    // Sender variables that must start at the first data sequence, not at 0, or sequence
-    // comparisons against them break for half of all ISNs: Minshall's snd_sml
-    // (tcp_connect_init, tcp_create_openreq_child) and NewReno's recover, which RFC 6582
-    // 3.2 initializes to the ISS.
-    snd_sml_ = snd_una_;
-    recover_ = snd_una_;
-  }
   state_ = s;
 }
 

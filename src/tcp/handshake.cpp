@@ -145,6 +145,12 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
 // Both SYNs are acknowledged (from SYN_SENT, or from SYN_RECV in input.cpp).
 void Connection::establish(Context& ctx) {
   set_state(ctx, State::Established);
+  // Sender variables that must start at the first data sequence, not at 0, or sequence
+  // comparisons against them break for half of all ISNs: Minshall's snd_sml
+  // (tcp_connect_init, tcp_create_openreq_child) and NewReno's recover, which RFC 6582
+  // 3.2 initializes to the ISS.
+  snd_sml_ = snd_una_;
+  recover_ = snd_una_;
   ca_->init(cc_, mss_);
   // tcp_sndbuf_expand: room for two congestion windows of data.
   if (!opts_.sndbuf) {
