@@ -1,11 +1,12 @@
 // The BSD socket calls on a Stack, non-blocking, with the errno results Linux gives
 // (net/ipv4/af_inet.c, tcp.c). Blocking is the caller's business (api/, the packetdrill
 // interpreter): wait in (virtual) time until poll() says the call can proceed.
-#include <algorithm>
-#include <cerrno>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include "stack/stack.hpp"
 
@@ -18,11 +19,16 @@ namespace {
 
 int to_errno(ConnError e) {
   switch (e) {
-    case ConnError::Refused: return ECONNREFUSED;
-    case ConnError::Reset: return ECONNRESET;
-    case ConnError::TimedOut: return ETIMEDOUT;
-    case ConnError::BrokenPipe: return EPIPE;
-    case ConnError::None: return 0;
+    case ConnError::Refused:
+      return ECONNREFUSED;
+    case ConnError::Reset:
+      return ECONNRESET;
+    case ConnError::TimedOut:
+      return ETIMEDOUT;
+    case ConnError::BrokenPipe:
+      return EPIPE;
+    case ConnError::None:
+      return 0;
   }
   return EIO;
 }
@@ -42,9 +48,7 @@ Stack::SocketSlot* Stack::slot(SocketId s) {
   return sl.kind == Kind::Free || sl.gen != s.gen ? nullptr : &sl;
 }
 
-const Stack::SocketSlot* Stack::slot(SocketId s) const {
-  return const_cast<Stack*>(this)->slot(s);
-}
+const Stack::SocketSlot* Stack::slot(SocketId s) const { return const_cast<Stack*>(this)->slot(s); }
 
 SocketId Stack::new_slot(Kind kind, uint32_t obj) {
   uint32_t i;
@@ -153,7 +157,21 @@ Result<SocketId> Stack::accept(TimePoint, SocketId s, Endpoint* peer) {
   return id;
 }
 
-std::optional<uint16_t> Stack::pick_ephemeral(const tcp::FourTuple& partial) {
+// tcp_twsk_unique: connect() may take over a 4-tuple in TIME_WAIT when tcp_tw_reuse allows
+// it (2: only between loopback addresses), the old connection used timestamps (so PAWS
+// protects the new one from its old segments) and TIME_WAIT began over tcp_tw_reuse_delay ago.
+std::optional<uint32_t> Stack::reusable_time_wait(const tcp::FourTuple& t, TimePoint now) const {
+  auto it = demux_.find(t);
+  if (it == demux_.end() || it->second.kind != DemuxKind::TimeWait) return std::nullopt;
+  int reuse = cfg_.tcp_tw_reuse;
+  if (reuse == 2) reuse = t.local.addr.is_loopback() && t.remote.addr.is_loopback();
+  const tcp::TimeWaitRecord& tw = *tws_[it->second.index];
+  if (!reuse || !tw.ts_ok) return std::nullopt;
+  if (now - tw.entered <= std::chrono::milliseconds(cfg_.tcp_tw_reuse_delay)) return std::nullopt;
+  return it->second.index;
+}
+
+std::optional<uint16_t> Stack::pick_ephemeral(const tcp::FourTuple& partial, TimePoint now) {
   // __inet_hash_connect: start at an offset that depends on the destination, try even
   // ports first, then odd ones; a port is usable if nobody bound it and the 4-tuple is free.
   const uint32_t lo = cfg_.ip_local_port_range[0], hi = cfg_.ip_local_port_range[1];
@@ -168,7 +186,7 @@ std::optional<uint16_t> Stack::pick_ephemeral(const tcp::FourTuple& partial) {
       if ((port & 1) != parity) continue;
       if (!ports_.ephemeral_ok(static_cast<uint16_t>(port))) continue;
       t.local.port = static_cast<uint16_t>(port);
-      if (demux_.count(t)) continue;
+      if (demux_.count(t) && !reusable_time_wait(t, now)) continue;
       ephemeral_hint_ += 2;
       return static_cast<uint16_t>(port);
     }
@@ -219,11 +237,22 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   bool bound = sl->bound.port != 0;
   if (bound) {
     t.local.port = sl->bound.port;
-    if (demux_.count(t)) return err(EADDRNOTAVAIL);  // __inet_check_established
+    // __inet_check_established: the 4-tuple must be free, or a reusable TIME_WAIT.
+    if (demux_.count(t) && !reusable_time_wait(t, now)) return err(EADDRNOTAVAIL);
   } else {
-    auto port = pick_ephemeral(t);
+    auto port = pick_ephemeral(t, now);
     if (!port) return err(EADDRNOTAVAIL);
     t.local.port = *port;
+  }
+  // Taking over a TIME_WAIT: the new incarnation starts beyond the old one's sequence
+  // space (old snd_nxt + 65537), and the record goes (TWRecycled).
+  std::optional<SeqNum> reuse_isn;
+  if (auto ti = reusable_time_wait(t, now)) {
+    uint32_t v = tws_[*ti]->snd_nxt.raw() + 65535 + 2;
+    reuse_isn = SeqNum(v == 0 ? 1 : v);
+    ++mib_.TWRecycled;
+    log_change(now, t, State::TimeWait, State::Close);
+    drop_time_wait(*ti);
   }
   tcp::SocketOptions opts = c->options();
   free_conn(sl->obj);
@@ -242,7 +271,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   ports_.add(t.local.port, m.reuse, false, bound);
   demux_[t] = DemuxEntry{DemuxKind::Conn, ci};
   auto cx = ctx(now);
-  conns_[ci]->connect(cx, choose_isn(t, now), isn_.ts_offset(t));
+  conns_[ci]->connect(cx, reuse_isn ? *reuse_isn : choose_isn(t, now), isn_.ts_offset(t));
   sync(now, ci);
   return err(EINPROGRESS);
 }
@@ -367,8 +396,11 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
   auto cx = ctx(now);
   if (level == SOL_SOCKET) {
     switch (name) {
-      case SO_REUSEADDR: sl->reuseaddr = v != 0; return {};
-      case SO_REUSEPORT: return {};
+      case SO_REUSEADDR:
+        sl->reuseaddr = v != 0;
+        return {};
+      case SO_REUSEPORT:
+        return {};
       case SO_KEEPALIVE:
         if (c) {
           c->set_keepalive(cx, v != 0);
@@ -377,9 +409,14 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
           o.keepalive = v != 0;
         }
         return {};
-      case SO_RCVBUF: o.rcvbuf = sockbuf_value(v, 2304); return {};
-      case SO_SNDBUF: o.sndbuf = sockbuf_value(v, 4608); return {};
-      default: return err(ENOPROTOOPT);
+      case SO_RCVBUF:
+        o.rcvbuf = sockbuf_value(v, 2304);
+        return {};
+      case SO_SNDBUF:
+        o.sndbuf = sockbuf_value(v, 4608);
+        return {};
+      default:
+        return err(ENOPROTOOPT);
     }
   }
   if (level == IPPROTO_TCP) {
@@ -416,7 +453,8 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
         if (v < 0) return err(EINVAL);
         o.user_timeout = static_cast<uint32_t>(v);
         return {};
-      default: return err(ENOPROTOOPT);
+      default:
+        return err(ENOPROTOOPT);
     }
   }
   return err(ENOPROTOOPT);
@@ -429,31 +467,43 @@ Result<int> Stack::getsockopt(SocketId s, int level, int name) {
   const tcp::SocketOptions& o = c ? c->options() : listeners_[sl->obj]->options();
   if (level == SOL_SOCKET) {
     switch (name) {
-      case SO_ERROR: return c ? to_errno(c->take_error()) : 0;
-      case SO_REUSEADDR: return sl->reuseaddr ? 1 : 0;
-      case SO_KEEPALIVE: return o.keepalive ? 1 : 0;
-      case SO_TYPE: return SOCK_STREAM;
-      case SO_RCVBUF: return static_cast<int>(o.rcvbuf ? o.rcvbuf : cfg_.tcp_rmem[1]);
+      case SO_ERROR:
+        return c ? to_errno(c->take_error()) : 0;
+      case SO_REUSEADDR:
+        return sl->reuseaddr ? 1 : 0;
+      case SO_KEEPALIVE:
+        return o.keepalive ? 1 : 0;
+      case SO_TYPE:
+        return SOCK_STREAM;
+      case SO_RCVBUF:
+        return static_cast<int>(o.rcvbuf ? o.rcvbuf : cfg_.tcp_rmem[1]);
       case SO_SNDBUF:
         if (o.sndbuf) return static_cast<int>(o.sndbuf);
         return static_cast<int>(c ? c->send_limit() : size_t(cfg_.tcp_wmem[1]));
-      case SO_ACCEPTCONN: return sl->kind == Kind::Listen ? 1 : 0;
-      default: return err(ENOPROTOOPT);
+      case SO_ACCEPTCONN:
+        return sl->kind == Kind::Listen ? 1 : 0;
+      default:
+        return err(ENOPROTOOPT);
     }
   }
   if (level == IPPROTO_TCP) {
     switch (name) {
-      case TCP_NODELAY: return o.nodelay ? 1 : 0;
+      case TCP_NODELAY:
+        return o.nodelay ? 1 : 0;
       case TCP_MAXSEG:
         // The MSS in use once connected; before, the user's value or the default (536).
         if (c && tcp::is_synchronized(c->state()) && c->state() != State::Close) return c->mss();
         return o.user_mss ? o.user_mss : static_cast<int>(tcp::kMssDefault);
-      case TCP_KEEPIDLE: return static_cast<int>(o.keepidle ? o.keepidle : cfg_.tcp_keepalive_time);
+      case TCP_KEEPIDLE:
+        return static_cast<int>(o.keepidle ? o.keepidle : cfg_.tcp_keepalive_time);
       case TCP_KEEPINTVL:
         return static_cast<int>(o.keepintvl ? o.keepintvl : cfg_.tcp_keepalive_intvl);
-      case TCP_KEEPCNT: return o.keepcnt ? o.keepcnt : cfg_.tcp_keepalive_probes;
-      case TCP_USER_TIMEOUT: return static_cast<int>(o.user_timeout);
-      default: return err(ENOPROTOOPT);
+      case TCP_KEEPCNT:
+        return o.keepcnt ? o.keepcnt : cfg_.tcp_keepalive_probes;
+      case TCP_USER_TIMEOUT:
+        return static_cast<int>(o.user_timeout);
+      default:
+        return err(ENOPROTOOPT);
     }
   }
   return err(ENOPROTOOPT);
@@ -527,7 +577,8 @@ std::vector<SocketRow> Stack::socket_table() const {
   }
   for (const auto& r : requests_) {
     if (!r) continue;
-    rows.push_back(SocketRow{State::SynRecv, 0, 0, r->open.tuple.local, r->open.tuple.remote, false});
+    rows.push_back(
+        SocketRow{State::SynRecv, 0, 0, r->open.tuple.local, r->open.tuple.remote, false});
   }
   for (const auto& tw : tws_) {
     if (!tw) continue;
@@ -538,22 +589,38 @@ std::vector<SocketRow> Stack::socket_table() const {
 
 const char* errno_name(int e) {
   switch (e) {
-    case 0: return "0";
-    case EAGAIN: return "EAGAIN";
-    case EINPROGRESS: return "EINPROGRESS";
-    case EALREADY: return "EALREADY";
-    case EISCONN: return "EISCONN";
-    case ENOTCONN: return "ENOTCONN";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case ECONNRESET: return "ECONNRESET";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EPIPE: return "EPIPE";
-    case EADDRINUSE: return "EADDRINUSE";
-    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-    case EBADF: return "EBADF";
-    case EINVAL: return "EINVAL";
-    case ENOPROTOOPT: return "ENOPROTOOPT";
-    default: return "E?";
+    case 0:
+      return "0";
+    case EAGAIN:
+      return "EAGAIN";
+    case EINPROGRESS:
+      return "EINPROGRESS";
+    case EALREADY:
+      return "EALREADY";
+    case EISCONN:
+      return "EISCONN";
+    case ENOTCONN:
+      return "ENOTCONN";
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case ECONNRESET:
+      return "ECONNRESET";
+    case ETIMEDOUT:
+      return "ETIMEDOUT";
+    case EPIPE:
+      return "EPIPE";
+    case EADDRINUSE:
+      return "EADDRINUSE";
+    case EADDRNOTAVAIL:
+      return "EADDRNOTAVAIL";
+    case EBADF:
+      return "EBADF";
+    case EINVAL:
+      return "EINVAL";
+    case ENOPROTOOPT:
+      return "ENOPROTOOPT";
+    default:
+      return "E?";
   }
 }
 

@@ -235,6 +235,7 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   tw->rcv_wnd = c.rcv_wnd();
   tw->rcv_wscale = c.rcv_wscale();
   tw->port_reuse = m.reuse;
+  tw->entered = now;
   tw->timer.owner = ti;
   tw->timer.kind = kTimerTimeWait;
   wheel_.schedule(tw->timer, deadline == kNever ? now + tcp::kTimeWaitLen : deadline);

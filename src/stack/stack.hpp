@@ -165,7 +165,8 @@ class Stack final : public tcp::SegmentSink {
   void to_time_wait(TimePoint now, uint32_t idx);
 
   bool is_local(Ipv4Addr a) const;
-  std::optional<uint16_t> pick_ephemeral(const tcp::FourTuple& partial);
+  std::optional<uint16_t> pick_ephemeral(const tcp::FourTuple& partial, TimePoint now);
+  std::optional<uint32_t> reusable_time_wait(const tcp::FourTuple& t, TimePoint now) const;
   uint32_t find_listener(Endpoint local) const;  // UINT32_MAX: none
 
   void listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t,

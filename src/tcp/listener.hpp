@@ -37,8 +37,9 @@ class Listener {
 
   // sk_acceptq_is_full: the accept queue holds backlog + 1 connections.
   bool accept_queue_full() const { return accept_queue_.size() > static_cast<size_t>(backlog_); }
-  // inet_csk_reqsk_queue_is_full.
-  bool syn_queue_full() const { return syn_queue_len_ >= static_cast<uint32_t>(backlog_); }
+  // inet_csk_reqsk_queue_is_full: like the accept queue, the SYN queue holds backlog + 1
+  // (verified on Linux 6.18: listen(fd, 1) keeps two SYN_RECV requests).
+  bool syn_queue_full() const { return syn_queue_len_ > static_cast<uint32_t>(backlog_); }
 
   // Fills a request from a SYN (tcp_conn_request / tcp_openreq_init): options negotiated
   // against the sysctls, our window and scale chosen.

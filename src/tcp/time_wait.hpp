@@ -18,6 +18,7 @@ struct TimeWaitRecord {
   uint32_t ts_offset = 0;
   uint32_t rcv_wnd = 0;
   int64_t ts_recent_stamp_s = 0;  // seconds, for the 24-day PAWS limit
+  TimePoint entered{};             // when TIME_WAIT began (tcp_tw_reuse_delay counts from it)
   uint8_t rcv_wscale = 0;
   bool ts_ok = false;
   bool port_reuse = false;  // how the port was held (SO_REUSEADDR), released on expiry
