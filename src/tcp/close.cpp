@@ -23,9 +23,10 @@ void Connection::shutdown_write(Context& ctx) {
       set_state(ctx, State::LastAck);
       break;
     case State::SynRecv:
-      // The FIN goes once the handshake completes (the ACK moves us to FIN_WAIT_1).
-      fin_queued_ = true;
-      return;
+      // RFC 9293 3.10.4 and Linux (tcp_close_state): FIN_WAIT_1, the FIN sent at once
+      // behind our still unacknowledged SYN.
+      set_state(ctx, State::FinWait1);
+      break;
     case State::SynSent:
       // Linux: a socket still connecting just closes.
       done(ctx);

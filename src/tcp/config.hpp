@@ -51,15 +51,15 @@ struct Config {
 };
 
 // Constants of Linux's TCP that are not sysctls (include/net/tcp.h).
-inline constexpr Duration kTimeoutInit = 1s;       // TCP_TIMEOUT_INIT: first RTO, SYN RTO
-inline constexpr Duration kTimeWaitLen = 60s;      // TCP_TIMEWAIT_LEN
-inline constexpr Duration kDelackMin = 40ms;       // TCP_DELACK_MIN, TCP_ATO_MIN
-inline constexpr Duration kDelackMax = 200ms;      // TCP_DELACK_MAX
-inline constexpr uint32_t kMssDefault = 536;       // TCP_MSS_DEFAULT (RFC 9293 3.7.1)
-inline constexpr uint32_t kMinMss = 88;            // TCP_MIN_MSS
-inline constexpr uint32_t kInitCwnd = 10;          // TCP_INIT_CWND (RFC 6928)
-inline constexpr uint32_t kMaxQuickAcks = 16;      // TCP_MAX_QUICKACKS
-inline constexpr uint8_t kMaxWscale = 14;          // TCP_MAX_WSCALE (RFC 7323 2.3)
+inline constexpr Duration kTimeoutInit = 1s;   // TCP_TIMEOUT_INIT: first RTO, SYN RTO
+inline constexpr Duration kTimeWaitLen = 60s;  // TCP_TIMEWAIT_LEN
+inline constexpr Duration kDelackMin = 40ms;   // TCP_DELACK_MIN, TCP_ATO_MIN
+inline constexpr Duration kDelackMax = 200ms;  // TCP_DELACK_MAX
+inline constexpr uint32_t kMssDefault = 536;   // TCP_MSS_DEFAULT (RFC 9293 3.7.1)
+inline constexpr uint32_t kMinMss = 88;        // TCP_MIN_MSS
+inline constexpr uint32_t kInitCwnd = 10;      // TCP_INIT_CWND (RFC 6928)
+inline constexpr uint32_t kMaxQuickAcks = 16;  // TCP_MAX_QUICKACKS
+inline constexpr uint8_t kMaxWscale = 14;      // TCP_MAX_WSCALE (RFC 7323 2.3)
 inline constexpr Duration kPawsIdle = std::chrono::hours(24 * 24);  // TCP_PAWS_24DAYS
 
 }  // namespace ustcp::tcp

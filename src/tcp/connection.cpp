@@ -49,8 +49,8 @@ void Connection::init_buffers(const Config& cfg) {
   sndq_.set_limit(sndbuf);
   // Window scale we offer (tcp_select_initial_window): enough to cover the largest receive
   // buffer this socket could grow to.
-  uint32_t space = opts_.rcvbuf ? rcvbuf / 2
-                                : static_cast<uint32_t>(std::max(cfg.tcp_rmem[2], 212992));
+  uint32_t space =
+      opts_.rcvbuf ? rcvbuf / 2 : static_cast<uint32_t>(std::max(cfg.tcp_rmem[2], 212992));
   int shift = std::bit_width(space) - 1 - 15;
   rcv_wscale_ = static_cast<uint8_t>(std::clamp(shift, 0, int{kMaxWscale}));
 }
@@ -69,6 +69,9 @@ void Connection::init_mss(const Config& cfg, uint16_t peer_mss) {
   // tcp_initialize_rcv_mss: a guess of the peer's segment size until data shows it.
   uint32_t hint = std::min<uint32_t>(adv_mss_, mss_);
   rcv_mss_ = static_cast<uint16_t>(std::clamp<uint32_t>(hint, kMinMss, kMssDefault));
+  // The initial window exists from the start (tcp_init_sock), so that a FIN sent before
+  // ESTABLISHED (close in SYN_RECV) may leave; establish() sets it again with the final MSS.
+  if (cc_.cwnd == 0) ca_->init(cc_, mss_);
 }
 
 // The receive window to announce (tcp_select_window): the free buffer space, rounded to
@@ -117,8 +120,7 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
   if (ts_ok_ && !(flags & RST)) o.timestamp = wire::TcpTimestamp{ts_now(ctx.now), ts_recent_};
   if (sack_ok_ && !syn && !(flags & RST) && rcvq_.has_out_of_order()) {
     // RFC 2018 3: at most 3 blocks next to a timestamp option, 4 without.
-    o.sack_count =
-        static_cast<uint8_t>(rcvq_.sack_blocks(o.sack.data(), o.timestamp ? 3 : 4));
+    o.sack_count = static_cast<uint8_t>(rcvq_.sack_blocks(o.sack.data(), o.timestamp ? 3 : 4));
   }
 
   Bytes tail;
@@ -194,10 +196,17 @@ void Connection::done(Context& ctx) {
 // tcp_reset: the peer reset the connection; the error depends on where we were.
 void Connection::reset_by_peer(Context& ctx) {
   switch (state_) {
-    case State::SynSent: error_ = ConnError::Refused; break;
-    case State::CloseWait: error_ = ConnError::BrokenPipe; break;
-    case State::Close: return;
-    default: error_ = ConnError::Reset; break;
+    case State::SynSent:
+      error_ = ConnError::Refused;
+      break;
+    case State::CloseWait:
+      error_ = ConnError::BrokenPipe;
+      break;
+    case State::Close:
+      return;
+    default:
+      error_ = ConnError::Reset;
+      break;
   }
   close_reason_ = error_;
   done(ctx);

@@ -36,16 +36,16 @@ struct OpenRequest {
   FourTuple tuple;
   SeqNum iss;
   SeqNum irs;
-  uint16_t peer_mss = 0;     // 0: no MSS option
-  uint8_t snd_wscale = 0;    // peer's shift
-  uint8_t rcv_wscale = 0;    // ours
+  uint16_t peer_mss = 0;   // 0: no MSS option
+  uint8_t snd_wscale = 0;  // peer's shift
+  uint8_t rcv_wscale = 0;  // ours
   bool wscale_ok = false;
   bool sack_ok = false;
   bool ts_ok = false;
   uint32_t ts_recent = 0;
   uint32_t ts_offset = 0;
-  uint32_t rcv_wnd = 0;      // the window our SYN-ACK offered
-  bool cookie = false;       // answered with a SYN cookie: no state kept, options in TS
+  uint32_t rcv_wnd = 0;            // the window our SYN-ACK offered
+  bool cookie = false;             // answered with a SYN cookie: no state kept, options in TS
   TimePoint synack_sent = kNever;  // for the first RTT sample; kNever once retransmitted
 };
 
@@ -98,7 +98,11 @@ class Connection {
   bool write_shutdown() const { return fin_queued_; }
   // The pending error, as SO_ERROR would report and clear it.
   ConnError error() const { return error_; }
-  ConnError take_error() { ConnError e = error_; error_ = ConnError::None; return e; }
+  ConnError take_error() {
+    ConnError e = error_;
+    error_ = ConnError::None;
+    return e;
+  }
   // What killed the connection (kept after take_error(), for reads after a reset).
   ConnError close_reason() const { return close_reason_; }
   uint32_t mss() const { return mss_; }
@@ -121,7 +125,10 @@ class Connection {
   // Bytes the send queue may hold (poll's writability: free >= queued / 2).
   size_t send_limit() const { return sndq_.limit(); }
   // The stack took over TIME_WAIT as a compact record: this connection is over.
-  void end_time_wait() { state_ = State::Close; sk_at_ = kNever; }
+  void end_time_wait() {
+    state_ = State::Close;
+    sk_at_ = kNever;
+  }
   TimePoint time_wait_deadline() const { return sk_at_; }
   TimePoint ts_recent_stamp() const { return ts_recent_stamp_; }
   // TIME_WAIT's view of the connection (the stack may move it to a compact record).
@@ -139,7 +146,7 @@ class Connection {
   void send_reset(Context& ctx);
   void send_challenge_ack(Context& ctx);
   bool oow_rate_limited(Context& ctx, const wire::TcpView& seg);
-  void done(Context& ctx);  // tcp_done: CLOSE, timers off, queues freed
+  void done(Context& ctx);           // tcp_done: CLOSE, timers off, queues freed
   void reset_by_peer(Context& ctx);  // tcp_reset
   uint32_t ts_now(TimePoint now) const;
   uint16_t window_field(bool syn) const;
@@ -188,7 +195,7 @@ class Connection {
   ConnError close_reason_ = ConnError::None;
 
   bool orphan_ = false;
-  bool fin_queued_ = false;   // the application shut down writing: FIN after the data
+  bool fin_queued_ = false;  // the application shut down writing: FIN after the data
   bool fin_rcvd_ = false;
   bool ts_ok_ = false;
   bool sack_ok_ = false;
@@ -196,27 +203,28 @@ class Connection {
   bool ack_pending_ = false;  // a (delayed) ACK is owed
   bool in_recovery_ = false;  // NewReno fast recovery (RFC 6582)
   bool pingpong_ = false;
-  bool data_seen_ = false;    // first data received (starts quick-ack mode)
-  bool fin_ooo_ = false;      // a FIN arrived beyond a hole; fin_ooo_seq_ is where it sits     // interactive mode: delay ACKs (inet_csk_enter_pingpong_mode)
-  uint8_t quickacks_ = 0;     // ACKs still to send at once (tcp_incr_quickack)
+  bool data_seen_ = false;  // first data received (starts quick-ack mode)
+  bool fin_ooo_ = false;    // a FIN arrived beyond a hole; fin_ooo_seq_ is where it sits     //
+                            // interactive mode: delay ACKs (inet_csk_enter_pingpong_mode)
+  uint8_t quickacks_ = 0;   // ACKs still to send at once (tcp_incr_quickack)
   uint8_t dupacks_ = 0;
   uint8_t snd_wscale_ = 0;
   uint8_t rcv_wscale_ = 0;
-  uint8_t probes_out_ = 0;    // unanswered keepalive / zero-window probes
-  uint8_t retransmits_ = 0;   // consecutive RTO expiries (icsk_retransmits)
-  uint8_t backoff_ = 0;       // exponent of the RTO backoff (icsk_backoff)
-  uint16_t total_rto_ = 0;    // RTO events of the whole connection (tp->total_rto)
-  uint16_t mss_ = kMssDefault;  // payload bytes per segment we send (mss_cache)
-  uint16_t adv_mss_ = 0;      // the MSS we announced
+  uint8_t probes_out_ = 0;          // unanswered keepalive / zero-window probes
+  uint8_t retransmits_ = 0;         // consecutive RTO expiries (icsk_retransmits)
+  uint8_t backoff_ = 0;             // exponent of the RTO backoff (icsk_backoff)
+  uint16_t total_rto_ = 0;          // RTO events of the whole connection (tp->total_rto)
+  uint16_t mss_ = kMssDefault;      // payload bytes per segment we send (mss_cache)
+  uint16_t adv_mss_ = 0;            // the MSS we announced
   uint16_t rcv_mss_ = kMssDefault;  // estimate of the peer's segment size (icsk_ack.rcv_mss)
 
   SeqNum iss_, irs_;
   SeqNum snd_una_, snd_nxt_, snd_max_;  // snd_max: highest sequence sent (+1)
   SeqNum snd_wl1_, snd_wl2_;
-  SeqNum snd_sml_;          // end of the last small segment sent (Nagle, Minshall)
-  SeqNum recover_;          // NewReno: snd_max when recovery began
-  SeqNum rtt_seq_;          // the segment being timed (Karn: never a retransmitted one)
-  SeqNum buf_seq_;          // sequence of the first byte in sndq_
+  SeqNum snd_sml_;  // end of the last small segment sent (Nagle, Minshall)
+  SeqNum recover_;  // NewReno: snd_max when recovery began
+  SeqNum rtt_seq_;  // the segment being timed (Karn: never a retransmitted one)
+  SeqNum buf_seq_;  // sequence of the first byte in sndq_
   SeqNum rcv_nxt_, rcv_wup_;
   SeqNum fin_ooo_seq_;  // rcv_wup: rcv_nxt when the window was last announced
   uint32_t snd_wnd_ = 0;
@@ -226,11 +234,11 @@ class Connection {
   uint32_t ts_offset_ = 0;
   uint64_t total_retrans_ = 0;
   TimePoint ts_recent_stamp_{};
-  TimePoint rtt_time_ = kNever;     // when rtt_seq_ was sent (kNever: nothing timed)
+  TimePoint rtt_time_ = kNever;       // when rtt_seq_ was sent (kNever: nothing timed)
   TimePoint retrans_stamp_ = kNever;  // first (re)transmission of the oldest unacked segment
-  TimePoint last_rcv_{};            // last segment received (keepalive idle time)
-  TimePoint last_data_rcv_{};       // last in-order data received (icsk_ack.lrcvtime)
-  TimePoint last_oow_ack_{};        // rate limit of challenge and dup ACKs (tcp_invalid_ratelimit)
+  TimePoint last_rcv_{};              // last segment received (keepalive idle time)
+  TimePoint last_data_rcv_{};         // last in-order data received (icsk_ack.lrcvtime)
+  TimePoint last_oow_ack_{};  // rate limit of challenge and dup ACKs (tcp_invalid_ratelimit)
   bool oow_ack_sent_ = false;
 
   // Timers. rtx_: RTO, SYN/FIN retransmission, zero-window probe. sk_: keepalive,

@@ -3,11 +3,11 @@
 // segment into a datagram in the stack's outbox.
 #pragma once
 
+#include <vector>
+
 #include "base/time.hpp"
 #include "tcp/config.hpp"
 #include "tcp/counters.hpp"
-#include <vector>
-
 #include "tcp/four_tuple.hpp"
 #include "tcp/state.hpp"
 #include "wire/tcp.hpp"

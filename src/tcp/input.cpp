@@ -96,9 +96,8 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
   // Fourth: the SYN bit (RFC 5961 4.2): a challenge ACK, never a reset. Linux lets the
   // peer's SYN-ACK through in a simultaneous open.
   if (seg.has(SYN)) {
-    bool simultaneous_synack = state_ == State::SynRecv && seg.has(ACK) &&
-                               seq + 1 == rcv_nxt_ && seg.payload().empty() &&
-                               seg.ack() == snd_nxt_;
+    bool simultaneous_synack = state_ == State::SynRecv && seg.has(ACK) && seq + 1 == rcv_nxt_ &&
+                               seg.payload().empty() && seg.ack() == snd_nxt_;
     if (!simultaneous_synack) {
       ++ctx.mib.TCPSYNChallenge;
       send_challenge_ack(ctx);
@@ -190,8 +189,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   if (acked == 0) {
     // RFC 5681 2 "duplicate acknowledgment" (as Linux's tcp_ack sees one): data outstanding,
     // no new data acked, no payload, no SYN/FIN, same window.
-    bool dup = snd_max_ != snd_una_ && seg.payload().empty() && !seg.has(FIN) &&
-               !window_changed;
+    bool dup = snd_max_ != snd_una_ && seg.payload().empty() && !seg.has(FIN) && !window_changed;
     if (!dup) return true;
     ++dupacks_;
     const uint32_t mss = mss_;

@@ -83,8 +83,8 @@ void Connection::push(Context& ctx) {
     const bool last = len == left;
     // Nagle (RFC 896) with Minshall's variant (tcp_nagle_check): hold a partial segment
     // while an earlier partial segment is unacknowledged. Never holds the FIN.
-    if (len > 0 && len < mss_ && !opts_.nodelay && !(last && fin_queued_) &&
-        snd_una_ != snd_max_ && snd_sml_.after(snd_una_) && !snd_sml_.after(snd_nxt_)) {
+    if (len > 0 && len < mss_ && !opts_.nodelay && !(last && fin_queued_) && snd_una_ != snd_max_ &&
+        snd_sml_.after(snd_una_) && !snd_sml_.after(snd_nxt_)) {
       return;
     }
     uint8_t flags = ACK;
@@ -115,8 +115,8 @@ void Connection::push(Context& ctx) {
 void Connection::retransmit_head(Context& ctx) {
   ++ctx.mib.RetransSegs;
   ++total_retrans_;
-  if (state_ == State::SynSent || state_ == State::SynRecv) {
-    send_syn(ctx);
+  if (state_ == State::SynSent || state_ == State::SynRecv || snd_una_ == iss_) {
+    send_syn(ctx);  // our SYN is unacknowledged (also after a close in SYN_RECV)
     return;
   }
   const SeqNum end = data_end();

@@ -15,10 +15,10 @@ namespace ustcp::tcp {
 class RecvQueue {
  public:
   struct Insert {
-    uint32_t advanced = 0;    // bytes that became in order (rcv_nxt moves by this)
+    uint32_t advanced = 0;      // bytes that became in order (rcv_nxt moves by this)
     bool out_of_order = false;  // some bytes were stored beyond rcv_nxt
-    bool duplicate = false;   // every byte was already received
-    uint32_t dropped = 0;     // bytes beyond the buffer's space, not kept
+    bool duplicate = false;     // every byte was already received
+    uint32_t dropped = 0;       // bytes beyond the buffer's space, not kept
   };
 
   explicit RecvQueue(uint32_t limit = 0) : ring_(limit) {}

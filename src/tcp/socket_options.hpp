@@ -6,17 +6,17 @@
 namespace ustcp::tcp {
 
 struct SocketOptions {
-  uint32_t sndbuf = 0;      // SO_SNDBUF as getsockopt reports it (Linux doubles the set value)
-  uint32_t rcvbuf = 0;      // SO_RCVBUF, likewise
-  uint32_t keepidle = 0;    // TCP_KEEPIDLE, seconds
-  uint32_t keepintvl = 0;   // TCP_KEEPINTVL, seconds
+  uint32_t sndbuf = 0;        // SO_SNDBUF as getsockopt reports it (Linux doubles the set value)
+  uint32_t rcvbuf = 0;        // SO_RCVBUF, likewise
+  uint32_t keepidle = 0;      // TCP_KEEPIDLE, seconds
+  uint32_t keepintvl = 0;     // TCP_KEEPINTVL, seconds
   uint32_t user_timeout = 0;  // TCP_USER_TIMEOUT, ms
-  uint16_t user_mss = 0;    // TCP_MAXSEG
-  uint8_t keepcnt = 0;      // TCP_KEEPCNT
-  bool keepalive = false;   // SO_KEEPALIVE
-  bool nodelay = false;     // TCP_NODELAY
-  bool linger = false;      // SO_LINGER l_onoff
-  uint16_t linger_secs = 0;  // SO_LINGER l_linger
+  uint16_t user_mss = 0;      // TCP_MAXSEG
+  uint8_t keepcnt = 0;        // TCP_KEEPCNT
+  bool keepalive = false;     // SO_KEEPALIVE
+  bool nodelay = false;       // TCP_NODELAY
+  bool linger = false;        // SO_LINGER l_onoff
+  uint16_t linger_secs = 0;   // SO_LINGER l_linger
 };
 
 }  // namespace ustcp::tcp

@@ -18,7 +18,7 @@ struct TimeWaitRecord {
   uint32_t ts_offset = 0;
   uint32_t rcv_wnd = 0;
   int64_t ts_recent_stamp_s = 0;  // seconds, for the 24-day PAWS limit
-  TimePoint entered{};             // when TIME_WAIT began (tcp_tw_reuse_delay counts from it)
+  TimePoint entered{};            // when TIME_WAIT began (tcp_tw_reuse_delay counts from it)
   uint8_t rcv_wscale = 0;
   bool ts_ok = false;
   bool port_reuse = false;  // how the port was held (SO_REUSEADDR), released on expiry
@@ -26,9 +26,9 @@ struct TimeWaitRecord {
 };
 
 enum class TimeWaitAction : uint8_t {
-  Keep,     // nothing to do (timer may have been restarted)
-  Kill,     // an acceptable RST: forget the record (tcp_rfc1337 = 0)
-  Reopen,   // a new SYN may start a new connection on this 4-tuple (TCP_TW_SYN)
+  Keep,    // nothing to do (timer may have been restarted)
+  Kill,    // an acceptable RST: forget the record (tcp_rfc1337 = 0)
+  Reopen,  // a new SYN may start a new connection on this 4-tuple (TCP_TW_SYN)
 };
 
 // Handles one segment arriving for a TIME_WAIT record. May send an ACK through ctx.out.

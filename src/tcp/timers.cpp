@@ -46,7 +46,8 @@ bool Connection::write_timed_out(Context& ctx) {
     // Linux 6.x: syn_retries exponential retries plus tcp_syn_linear_timeouts linear ones
     // (SYN_SENT only), or the time syn_retries exponential retries would take from 1 s.
     int retry_until = cfg.tcp_syn_retries;
-    int max_retransmits = retry_until + (state_ == State::SynSent ? cfg.tcp_syn_linear_timeouts : 0);
+    int max_retransmits =
+        retry_until + (state_ == State::SynSent ? cfg.tcp_syn_linear_timeouts : 0);
     if (retransmits_ >= max_retransmits) return true;
     Duration budget = opts_.user_timeout ? std::chrono::milliseconds(opts_.user_timeout)
                                          : model_timeout(retry_until, kTimeoutInit, cfg.rto_max());
@@ -98,7 +99,8 @@ void Connection::on_rto(Context& ctx) {
     return;
   }
 
-  const bool handshake = state_ == State::SynSent || state_ == State::SynRecv;
+  // Our SYN still unacknowledged (connecting, or closed while in SYN_RECV): SYN rules.
+  const bool handshake = state_ == State::SynSent || state_ == State::SynRecv || snd_una_ == iss_;
   if (!handshake && snd_una_ == snd_max_) return;  // nothing outstanding
 
   if (retrans_stamp_ == kNever) retrans_stamp_ = ctx.now - rto();  // the head's send time
@@ -154,8 +156,8 @@ void Connection::on_keepalive(Context& ctx) {
   }
   if (!opts_.keepalive || state_ == State::SynSent || !is_synchronized(state_)) return;
 
-  const Duration idle = std::chrono::seconds(opts_.keepidle ? opts_.keepidle
-                                                            : uint32_t(ctx.cfg.tcp_keepalive_time));
+  const Duration idle =
+      std::chrono::seconds(opts_.keepidle ? opts_.keepidle : uint32_t(ctx.cfg.tcp_keepalive_time));
   const Duration intvl = std::chrono::seconds(
       opts_.keepintvl ? opts_.keepintvl : uint32_t(ctx.cfg.tcp_keepalive_intvl));
   const int cnt = opts_.keepcnt ? opts_.keepcnt : ctx.cfg.tcp_keepalive_probes;
@@ -186,8 +188,8 @@ void Connection::on_keepalive(Context& ctx) {
 
 void Connection::arm_keepalive(Context& ctx) {
   if (!opts_.keepalive || !is_synchronized(state_) || state_ == State::TimeWait) return;
-  const Duration idle = std::chrono::seconds(opts_.keepidle ? opts_.keepidle
-                                                            : uint32_t(ctx.cfg.tcp_keepalive_time));
+  const Duration idle =
+      std::chrono::seconds(opts_.keepidle ? opts_.keepidle : uint32_t(ctx.cfg.tcp_keepalive_time));
   sk_at_ = ctx.now + idle;
 }
 

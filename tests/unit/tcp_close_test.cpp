@@ -9,8 +9,7 @@
 //   [-] LISTEN      -> SYN_SENT     SEND             not in Linux (a listener cannot send)
 //   [x] LISTEN      -> CLOSED       CLOSE            ListenThenCloseListener
 //   [x] SYN_RCVD    -> ESTABLISHED  rcv ACK of SYN   TcpHandshake.PassiveOpen
-//   [ ] SYN_RCVD    -> FIN_WAIT_1   CLOSE            not covered: Linux sends the FIN at once,
-//                                                    ustcp waits for the ACK of its SYN-ACK
+//   [x] SYN_RCVD    -> FIN_WAIT_1   CLOSE            CloseInSynRecvSendsFinAtOnce
 //   [x] SYN_RCVD    -> LISTEN       rcv RST          TcpHandshake.SynRecvResetReturnsToListen
 //   [x] SYN_SENT    -> SYN_RCVD     rcv SYN          TcpHandshake.SimultaneousOpen
 //   [x] SYN_SENT    -> ESTABLISHED  rcv SYN,ACK      TcpHandshake.ActiveOpenSynOptionsAndEstablish
@@ -475,6 +474,28 @@ TEST(TcpClose, TimeWaitHoldsPortUntilReuseAddr) {
   EXPECT_EQ(errno_of(h.stack.bind(a, Endpoint{{}, kServerPort})), EADDRINUSE);
   ASSERT_TRUE(h.close(b));
   EXPECT_EQ(errno_of(h.stack.bind(a, Endpoint{{}, kServerPort})), 0);
+}
+
+// RFC 9293 3.10.4 CLOSE in SYN-RECEIVED: "form a FIN segment and send it, and enter
+// FIN-WAIT-1". Linux (tcp_close_state: SYN_RECV -> FIN_WAIT1 | TCP_ACTION_FIN) sends the FIN
+// at once behind its unacknowledged SYN-ACK; an RTO before the SYN is acknowledged resends
+// the SYN-ACK, and one ACK for both moves on to FIN_WAIT_2.
+TEST(TcpClose, CloseInSynRecvSendsFinAtOnce) {
+  Harness h;
+  SocketId s = h.connect();
+  h.expect_send(at(0s), Seg{.flags = SYN, .seq = kIss});
+  h.inject(at(10ms), Seg{.flags = SYN, .seq = kIrs, .opts = mss_only()});
+  h.expect_send(at(10ms), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1});
+  ASSERT_EQ(h.state(), State::SynRecv);
+  ASSERT_TRUE(h.shutdown(s, SHUT_WR));
+  EXPECT_EQ(h.state(), State::FinWait1);
+  h.expect_send(at(10ms), Seg{.flags = FIN | ACK, .seq = kIss + 1, .ack = kIrs + 1});
+  // Nothing acknowledged: the SYN-ACK goes again at the RTO (1 s after the SYN was sent,
+  // the linear SYN timeouts still running).
+  h.expect_send(at(1s), Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1});
+  // The peer acknowledges SYN and FIN together.
+  h.inject(at(1010ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 2});
+  EXPECT_EQ(h.state(), State::FinWait2);
 }
 
 }  // namespace

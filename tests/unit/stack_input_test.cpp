@@ -1,0 +1,109 @@
+// Bad input at the Stack's door: every malformed or misdirected datagram is dropped and
+// counted where Linux counts it (Ip: InHdrErrors, InAddrErrors, InUnknownProtos,
+// ReasmFails; Tcp: InErrs, InCsumErrors), never crashes, and never reaches a connection.
+#include <gtest/gtest.h>
+
+#include "stack/stack.hpp"
+#include "wire/ipv4.hpp"
+#include "wire/tcp.hpp"
+
+namespace ustcp {
+namespace {
+
+const Ipv4Addr kUs(192, 168, 0, 1);
+const Ipv4Addr kPeer(192, 0, 2, 1);
+
+std::vector<std::byte> datagram(Ipv4Addr dst = kUs, uint8_t proto = wire::kProtoTcp) {
+  wire::TcpRepr syn;
+  syn.src_port = 40000;
+  syn.dst_port = 80;
+  syn.seq = SeqNum(1);
+  syn.flags = wire::tcp_flags::SYN;
+  syn.window = 1000;
+  std::vector<std::byte> d(wire::kIpv4HeaderLen + syn.size());
+  wire::Ipv4Repr ip{.src = kPeer,
+                    .dst = dst,
+                    .protocol = proto,
+                    .payload_len = static_cast<uint16_t>(syn.size())};
+  ip.emit(d);
+  syn.emit(MutBytes(d).subspan(wire::kIpv4HeaderLen), kPeer, dst);
+  return d;
+}
+
+TEST(StackInput, ValidSynToClosedPortGetsResetAndCounts) {
+  stack::Stack s(kUs);
+  s.receive(TimePoint{}, datagram());
+  auto m = s.counters();
+  EXPECT_EQ(m.InReceives, 1u);
+  EXPECT_EQ(m.InSegs, 1u);
+  EXPECT_EQ(m.OutRsts, 1u);
+  EXPECT_TRUE(s.poll_transmit(TimePoint{}).has_value());
+}
+
+TEST(StackInput, MalformedDatagramsAreCountedAndDropped) {
+  stack::Stack s(kUs);
+  auto good = datagram();
+  // Truncated IPv4 header.
+  s.receive(TimePoint{}, Bytes(good).first(10));
+  // Bad IP checksum.
+  auto bad_ip = good;
+  bad_ip[10] ^= std::byte{0xff};
+  s.receive(TimePoint{}, bad_ip);
+  // A fragment (MF set): ustcp does not reassemble.
+  auto frag = good;
+  frag[6] |= std::byte{0x20};
+  frag[10] = frag[11] = std::byte{0};
+  // Recompute the header checksum over the modified header.
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 20; i += 2)
+    sum += (std::to_integer<uint32_t>(frag[i]) << 8) | std::to_integer<uint32_t>(frag[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t csum = static_cast<uint16_t>(~sum);
+  frag[10] = std::byte(csum >> 8);
+  frag[11] = std::byte(csum & 0xff);
+  s.receive(TimePoint{}, frag);
+  // Bad TCP checksum.
+  auto bad_tcp = good;
+  bad_tcp.back() ^= std::byte{0x01};
+  s.receive(TimePoint{}, bad_tcp);
+  // Not for us, and not TCP.
+  s.receive(TimePoint{}, datagram(Ipv4Addr(10, 9, 9, 9)));
+  s.receive(TimePoint{}, datagram(kUs, 17));
+
+  auto m = s.counters();
+  EXPECT_EQ(m.InReceives, 6u);
+  EXPECT_EQ(m.InHdrErrors, 2u);
+  EXPECT_EQ(m.ReasmFails, 1u);
+  EXPECT_EQ(m.InCsumErrors, 1u);
+  EXPECT_EQ(m.InErrs, 1u);
+  EXPECT_EQ(m.InAddrErrors, 1u);
+  EXPECT_EQ(m.InUnknownProtos, 1u);
+  EXPECT_EQ(m.InSegs, 0u);
+  EXPECT_EQ(m.OutRsts, 0u);
+  EXPECT_FALSE(s.poll_transmit(TimePoint{}).has_value());
+}
+
+TEST(StackInput, RandomBytesNeverCrash) {
+  stack::Stack s(kUs);
+  auto ls = *s.socket();
+  ASSERT_TRUE(s.bind(ls, {kUs, 80}));
+  ASSERT_TRUE(s.listen(ls, 16));
+  auto base = datagram();
+  uint64_t x = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    auto d = base;
+    // Flip a few random bytes of a valid SYN (headers and options), or truncate it.
+    for (int k = 0; k < 3; ++k) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      d[(x >> 33) % d.size()] = std::byte(x >> 56);
+    }
+    if (i % 7 == 0) d.resize((x >> 40) % d.size());
+    s.receive(TimePoint{} + std::chrono::milliseconds(i), d);
+    while (s.poll_transmit(TimePoint{})) {
+    }
+  }
+  EXPECT_EQ(s.counters().InReceives, 20000u);
+}
+
+}  // namespace
+}  // namespace ustcp
