@@ -10,6 +10,7 @@
 namespace ustcp::cli {
 
 struct DemoOptions {
+  bool nstat = false;  // print both hosts' counters at the end
   uint64_t seed = 1;
   Duration delay = std::chrono::milliseconds(5);
   std::string pcap;
@@ -23,6 +24,7 @@ struct TransferOptions {
   double loss = 0, reorder = 0, duplicate = 0, corrupt = 0;
   uint64_t seed = 1;
   bool json = false;
+  bool nstat = false;
   std::string pcap;
   tcp::Config config;
 };

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "sim_hosts.hpp"
+#include "stack/netstat.hpp"
 #include "trace.hpp"
 
 namespace ustcp::cli {
@@ -106,6 +107,10 @@ int run_demo(const DemoOptions& opt) {
   fmt::print("\n61 s later (t = {:.3f} s): TIME-WAIT has expired (60 s, TCP_TIMEWAIT_LEN)\n\n",
              to_seconds(h.net.now()));
   print_socket_table(stdout, "server$ ss -tan", s);
+  if (opt.nstat) {
+    fmt::print("\nclient$ nstat -a\n{}", stack::nstat_text(c));
+    fmt::print("\nserver$ nstat -a\n{}", stack::nstat_text(s));
+  }
   return got_response.find("Hello from ustcp") != std::string::npos ? 0 : 1;
 }
 

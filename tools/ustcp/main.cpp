@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "stack/sysctl.hpp"
+#include "stack_options.hpp"
 #include "units.hpp"
 
 namespace {
@@ -36,6 +38,9 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--delay", demo_delay, "one-way link delay (e.g. 5ms)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the simulation");
   demo_cmd->add_option("--pcap", demo.pcap, "write the segments to a pcap file (Wireshark)");
+  demo_cmd->add_flag("--nstat", demo.nstat, "print both hosts' counters at the end (nstat format)");
+  cli::StackOptions demo_stack;
+  cli::add_stack_options(demo_cmd, demo_stack);
 
   cli::TransferOptions tr;
   std::string bytes = "1M", delay = "5ms", loss = "0", reorder = "0", duplicate = "0", corrupt = "0";
@@ -52,6 +57,16 @@ int main(int argc, char** argv) {
   tr_cmd->add_option("--seed", tr.seed, "seed of the simulation");
   tr_cmd->add_flag("--json", tr.json, "print one JSON object");
   tr_cmd->add_option("--pcap", tr.pcap, "write the segments to a pcap file (Wireshark)");
+  tr_cmd->add_flag("--nstat", tr.nstat, "print both hosts' counters at the end (nstat format)");
+  cli::StackOptions tr_stack;
+  cli::add_stack_options(tr_cmd, tr_stack);
+
+  cli::StackOptions sysctl_stack;
+  std::vector<std::string> sysctl_names;
+  auto* sysctl_cmd = app.add_subcommand(
+      "sysctl", "list the sysctls ustcp reads with their values (after --sysctl settings)");
+  sysctl_cmd->add_option("name", sysctl_names, "names to show (default: all)");
+  cli::add_stack_options(sysctl_cmd, sysctl_stack);
 
   try {
     app.parse(argc, argv);
@@ -65,7 +80,30 @@ int main(int argc, char** argv) {
   }
 
   std::string error;
+  if (sysctl_cmd->parsed()) {
+    tcp::Config cfg;
+    if (!cli::load_config(sysctl_stack, cfg, error)) {
+      fmt::print(stderr, "ustcp sysctl: {}\n", error);
+      return 2;
+    }
+    if (sysctl_names.empty()) {
+      fmt::print("{}", stack::sysctl::to_text(cfg));
+      return 0;
+    }
+    for (const auto& n : sysctl_names) {
+      if (!stack::sysctl::known(n)) {
+        fmt::print(stderr, "ustcp sysctl: {}: unknown name\n", n);
+        return 2;
+      }
+      fmt::print("{} = {}\n", n, stack::sysctl::get(cfg, n));
+    }
+    return 0;
+  }
   if (demo_cmd->parsed()) {
+    if (!cli::load_config(demo_stack, demo.config, error)) {
+      fmt::print(stderr, "ustcp demo: {}\n", error);
+      return 2;
+    }
     if (!convert("--delay", demo_delay, cli::parse_duration, demo.delay, error, "a duration like 5ms")) {
       fmt::print(stderr, "ustcp demo: {}\n", error);
       return 2;
@@ -73,6 +111,10 @@ int main(int argc, char** argv) {
     return cli::run_demo(demo);
   }
   if (tr_cmd->parsed()) {
+    if (!cli::load_config(tr_stack, tr.config, error)) {
+      fmt::print(stderr, "ustcp transfer: {}\n", error);
+      return 2;
+    }
     bool ok = convert("--bytes", bytes, cli::parse_bytes, tr.bytes, error, "a size like 64M") &&
               convert("--delay", delay, cli::parse_duration, tr.delay, error, "a duration like 5ms") &&
               convert("--loss", loss, cli::parse_fraction, tr.loss, error, "a probability like 5%") &&

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "link/rng.hpp"
 #include "sim_hosts.hpp"
+#include "stack/netstat.hpp"
 
 namespace ustcp::cli {
 
@@ -166,6 +167,10 @@ int run_transfer(const TransferOptions& opt) {
                st.sent, st.lost, st.reordered, st.duplicated, st.corrupted);
     fmt::print("final states     client {}, server {}\n", client_state, server_state);
     if (!error.empty()) fmt::print("error            {}\n", error);
+  }
+  if (opt.nstat && !opt.json) {
+    fmt::print("\nclient$ nstat -a\n{}", stack::nstat_text(c));
+    fmt::print("\nserver$ nstat -a\n{}", stack::nstat_text(s));
   }
   return match && clean ? 0 : 1;
 }
