@@ -349,7 +349,20 @@ void Stack::close_listener(TimePoint now, uint32_t li) {
     // then the child is an orphan.
     conns_[ci]->abort(cx);
     conns_[ci]->close(cx);
+    ++orphans_;
     sync(now, ci);
+  }
+}
+
+// tcp_close -> tcp_check_oom: beyond tcp_max_orphans closed-but-alive connections, a newly
+// orphaned one is reset at once ("too many orphaned sockets", TCPAbortOnMemory).
+void Stack::orphaned(TimePoint now, uint32_t ci) {
+  ++orphans_;
+  tcp::Connection& c = *conns_[ci];
+  if (c.state() != State::Close && orphans_ > static_cast<size_t>(cfg_.tcp_max_orphans)) {
+    auto cx = ctx(now);
+    ++mib_.TCPAbortOnMemory;
+    c.abort(cx);
   }
 }
 
@@ -373,6 +386,7 @@ Result<void> Stack::close(TimePoint now, SocketId s) {
   }
   auto cx = ctx(now);
   conns_[ci]->close(cx);
+  orphaned(now, ci);
   free_slot(s);
   sync(now, ci);
   return {};

@@ -171,6 +171,7 @@ void Stack::free_conn(uint32_t idx) {
   wheel_.cancel(c.timer);
   if (m.in_demux) demux_.erase(c.tuple());
   if (m.holds_port) ports_.remove(c.tuple().local.port, m.reuse, false, m.bound);
+  if (c.orphan()) --orphans_;
   conns_[idx].reset();
   free_conns_.push_back(idx);
   --live_conns_;

@@ -113,6 +113,8 @@ class Stack final : public tcp::SegmentSink {
   size_t connection_count() const { return live_conns_; }
   size_t time_wait_count() const { return tw_count_; }
   size_t request_count() const { return req_count_; }
+  // Connections the application closed that are still finishing (FIN_WAIT_*, LAST_ACK...).
+  size_t orphan_count() const { return orphans_; }
   // Records every state transition (off by default: it costs memory) for tools to read.
   void enable_state_log(bool on) { log_enabled_ = on; }
   std::vector<tcp::StateChange> take_state_log() { return std::exchange(log_, {}); }
@@ -181,6 +183,7 @@ class Stack final : public tcp::SegmentSink {
                          const wire::TcpView& seg);
   void drop_time_wait(uint32_t ti);
   void close_listener(TimePoint now, uint32_t li);
+  void orphaned(TimePoint now, uint32_t ci);
   void send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::TcpView& seg);
 
   std::vector<Ipv4Addr> addrs_;
@@ -210,6 +213,7 @@ class Stack final : public tcp::SegmentSink {
   size_t live_conns_ = 0;
   size_t tw_count_ = 0;
   size_t req_count_ = 0;
+  size_t orphans_ = 0;
   bool log_enabled_ = false;
   std::vector<tcp::StateChange> log_;
 };

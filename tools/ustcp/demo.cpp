@@ -13,7 +13,9 @@ namespace ustcp::cli {
 
 namespace {
 
-Bytes as_bytes(const std::string& s) { return Bytes(reinterpret_cast<const std::byte*>(s.data()), s.size()); }
+Bytes as_bytes(const std::string& s) {
+  return Bytes(reinterpret_cast<const std::byte*>(s.data()), s.size());
+}
 
 // Reads everything available into `into`; true at EOF.
 bool drain(stack::Stack& s, TimePoint now, stack::SocketId id, std::string& into) {
@@ -44,8 +46,9 @@ int run_demo(const DemoOptions& opt) {
   fmt::print("  client {} -> server {}:80, one-way delay {} ms, virtual time in seconds\n",
              SimHosts::kClientAddr.to_string(), SimHosts::kServerAddr.to_string(),
              std::chrono::duration<double, std::milli>(opt.delay).count());
-  fmt::print("  lines: time  from > to  flags  seq/ack (relative)  window  payload  <options>;"
-             " '*' marks a state change\n\n");
+  fmt::print(
+      "  lines: time  from > to  flags  seq/ack (relative)  window  payload  <options>;"
+      " '*' marks a state change\n\n");
 
   const std::string body = "<html><body><h1>Hello from ustcp</h1></body></html>\n";
   const std::string response = fmt::format(
@@ -97,13 +100,19 @@ int run_demo(const DemoOptions& opt) {
   }
   fmt::print("\nclient received {} bytes; status line: {}\n", got_response.size(),
              got_response.substr(0, got_response.find("\r\n")));
-  fmt::print("\nafter the exchange (t = {:.3f} s): the server closed first, so it holds TIME-WAIT\n\n",
-             to_seconds(h.net.now()));
+  fmt::print(
+      "\nafter the exchange (t = {:.3f} s): the server closed first, so it holds TIME-WAIT\n\n",
+      to_seconds(h.net.now()));
   print_socket_table(stdout, "client$ ss -tan", c);
   fmt::print("\n");
   print_socket_table(stdout, "server$ ss -tan", s);
 
-  h.net.run_until([&] { tracer.states(); return false; }, h.net.now() + 61s);
+  h.net.run_until(
+      [&] {
+        tracer.states();
+        return false;
+      },
+      h.net.now() + 61s);
   fmt::print("\n61 s later (t = {:.3f} s): TIME-WAIT has expired (60 s, TCP_TIMEWAIT_LEN)\n\n",
              to_seconds(h.net.now()));
   print_socket_table(stdout, "server$ ss -tan", s);

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
 
   cli::DemoOptions demo;
   std::string demo_delay = "5ms";
-  auto* demo_cmd = app.add_subcommand("demo", "HTTP/1.1 between two hosts on a simulated network, segment by segment");
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "HTTP/1.1 between two hosts on a simulated network, segment by segment");
   demo_cmd->add_option("--delay", demo_delay, "one-way link delay (e.g. 5ms)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the simulation");
   demo_cmd->add_option("--pcap", demo.pcap, "write the segments to a pcap file (Wireshark)");
@@ -43,13 +44,16 @@ int main(int argc, char** argv) {
   cli::add_stack_options(demo_cmd, demo_stack);
 
   cli::TransferOptions tr;
-  std::string bytes = "1M", delay = "5ms", loss = "0", reorder = "0", duplicate = "0", corrupt = "0";
+  std::string bytes = "1M", delay = "5ms", loss = "0", reorder = "0", duplicate = "0",
+              corrupt = "0";
   double bandwidth_mbit = 0;
-  auto* tr_cmd = app.add_subcommand("transfer", "move bytes between two hosts over an impaired simulated link");
+  auto* tr_cmd = app.add_subcommand("transfer",
+                                    "move bytes between two hosts over an impaired simulated link");
   tr_cmd->add_option("--bytes", bytes, "bytes to move (e.g. 64M; K, M, G are powers of 1024)");
   tr_cmd->add_option("--delay", delay, "one-way delay of each link (e.g. 5ms, 200us)");
   tr_cmd->add_option("--loss", loss, "loss probability per datagram (e.g. 5%)");
-  tr_cmd->add_option("--reorder", reorder, "probability that a datagram is delayed past later ones");
+  tr_cmd->add_option("--reorder", reorder,
+                     "probability that a datagram is delayed past later ones");
   tr_cmd->add_option("--duplicate", duplicate, "probability that a datagram is delivered twice");
   tr_cmd->add_option("--corrupt", corrupt, "probability that a datagram has a bit flipped");
   tr_cmd->add_option("--bandwidth", bandwidth_mbit, "link rate in Mbit/s (0: unlimited)")
@@ -104,7 +108,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "ustcp demo: {}\n", error);
       return 2;
     }
-    if (!convert("--delay", demo_delay, cli::parse_duration, demo.delay, error, "a duration like 5ms")) {
+    if (!convert("--delay", demo_delay, cli::parse_duration, demo.delay, error,
+                 "a duration like 5ms")) {
       fmt::print(stderr, "ustcp demo: {}\n", error);
       return 2;
     }
@@ -115,15 +120,19 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "ustcp transfer: {}\n", error);
       return 2;
     }
-    bool ok = convert("--bytes", bytes, cli::parse_bytes, tr.bytes, error, "a size like 64M") &&
-              convert("--delay", delay, cli::parse_duration, tr.delay, error, "a duration like 5ms") &&
-              convert("--loss", loss, cli::parse_fraction, tr.loss, error, "a probability like 5%") &&
-              convert("--reorder", reorder, cli::parse_fraction, tr.reorder, error, "a probability like 5%") &&
-              convert("--duplicate", duplicate, cli::parse_fraction, tr.duplicate, error,
-                      "a probability like 1%") &&
-              convert("--corrupt", corrupt, cli::parse_fraction, tr.corrupt, error, "a probability like 1%");
+    bool ok =
+        convert("--bytes", bytes, cli::parse_bytes, tr.bytes, error, "a size like 64M") &&
+        convert("--delay", delay, cli::parse_duration, tr.delay, error, "a duration like 5ms") &&
+        convert("--loss", loss, cli::parse_fraction, tr.loss, error, "a probability like 5%") &&
+        convert("--reorder", reorder, cli::parse_fraction, tr.reorder, error,
+                "a probability like 5%") &&
+        convert("--duplicate", duplicate, cli::parse_fraction, tr.duplicate, error,
+                "a probability like 1%") &&
+        convert("--corrupt", corrupt, cli::parse_fraction, tr.corrupt, error,
+                "a probability like 1%");
     if (ok && tr.loss >= 0.5) {
-      error = fmt::format("--loss {} is too high for a transfer to finish (use less than 50%)", loss);
+      error =
+          fmt::format("--loss {} is too high for a transfer to finish (use less than 50%)", loss);
       ok = false;
     }
     if (!ok) {

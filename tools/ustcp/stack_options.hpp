@@ -3,10 +3,9 @@
 // in order; any error leaves nothing applied and names the file, line and reason.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "tcp/config.hpp"
 

@@ -73,7 +73,8 @@ int run_transfer(const TransferOptions& opt) {
         chunk_len = static_cast<size_t>(std::min<uint64_t>(chunk.size(), opt.bytes - sent));
         for (size_t i = 0; i < chunk_len; i += 8) {
           uint64_t r = gen.next_u64();
-          for (size_t k = 0; k < 8 && i + k < chunk_len; ++k) chunk[i + k] = std::byte(r >> (8 * k));
+          for (size_t k = 0; k < 8 && i + k < chunk_len; ++k)
+            chunk[i + k] = std::byte(r >> (8 * k));
         }
         chunk_off = 0;
       }
@@ -148,9 +149,9 @@ int run_transfer(const TransferOptions& opt) {
   const double secs = to_seconds(end);
 
   if (opt.json) {
-    nlohmann::json j = {{"bytes_sent", sent},         {"bytes_received", received},
-                        {"digest_match", match},      {"virtual_seconds", secs},
-                        {"retransmits", retrans},     {"client_state", client_state},
+    nlohmann::json j = {{"bytes_sent", sent},           {"bytes_received", received},
+                        {"digest_match", match},        {"virtual_seconds", secs},
+                        {"retransmits", retrans},       {"client_state", client_state},
                         {"server_state", server_state}, {"ok", match && clean}};
     if (!error.empty()) j["error"] = error;
     fmt::print("{}\n", j.dump());
@@ -159,7 +160,8 @@ int run_transfer(const TransferOptions& opt) {
     fmt::print("bytes received   {}\n", received);
     fmt::print("digests match    {}\n", match ? "yes" : "NO");
     fmt::print("virtual time     {:.3f} s\n", secs);
-    fmt::print("goodput          {:.2f} Mbit/s (virtual)\n", secs > 0 ? received * 8 / secs / 1e6 : 0.0);
+    fmt::print("goodput          {:.2f} Mbit/s (virtual)\n",
+               secs > 0 ? received * 8 / secs / 1e6 : 0.0);
     fmt::print("retransmissions  {} (client {}, server {})\n", retrans, c.counters().RetransSegs,
                s.counters().RetransSegs);
     const auto& st = h.net.stats();

@@ -21,11 +21,16 @@ std::optional<uint64_t> parse_bytes(const std::string& s) {
   if (!ns) return std::nullopt;
   auto [v, suffix] = *ns;
   double mult = 1;
-  if (suffix.empty() || suffix == "B") mult = 1;
-  else if (suffix == "K" || suffix == "k" || suffix == "KiB") mult = 1024.0;
-  else if (suffix == "M" || suffix == "MiB") mult = 1024.0 * 1024;
-  else if (suffix == "G" || suffix == "GiB") mult = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (suffix.empty() || suffix == "B")
+    mult = 1;
+  else if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    mult = 1024.0;
+  else if (suffix == "M" || suffix == "MiB")
+    mult = 1024.0 * 1024;
+  else if (suffix == "G" || suffix == "GiB")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   double bytes = v * mult;
   if (bytes > 1e15 || bytes != std::floor(bytes)) return std::nullopt;
   return static_cast<uint64_t>(bytes);
@@ -36,11 +41,16 @@ std::optional<Duration> parse_duration(const std::string& s) {
   if (!ns) return std::nullopt;
   auto [v, suffix] = *ns;
   double nanos;
-  if (suffix.empty() || suffix == "ms") nanos = v * 1e6;
-  else if (suffix == "us") nanos = v * 1e3;
-  else if (suffix == "ns") nanos = v;
-  else if (suffix == "s") nanos = v * 1e9;
-  else return std::nullopt;
+  if (suffix.empty() || suffix == "ms")
+    nanos = v * 1e6;
+  else if (suffix == "us")
+    nanos = v * 1e3;
+  else if (suffix == "ns")
+    nanos = v;
+  else if (suffix == "s")
+    nanos = v * 1e9;
+  else
+    return std::nullopt;
   if (nanos > 3600e9) return std::nullopt;  // an hour of one-way delay is a typo
   return Duration(static_cast<int64_t>(nanos));
 }
@@ -49,8 +59,10 @@ std::optional<double> parse_fraction(const std::string& s) {
   auto ns = number_and_suffix(s);
   if (!ns) return std::nullopt;
   auto [v, suffix] = *ns;
-  if (suffix == "%") v /= 100;
-  else if (!suffix.empty()) return std::nullopt;
+  if (suffix == "%")
+    v /= 100;
+  else if (!suffix.empty())
+    return std::nullopt;
   if (v < 0 || v > 1) return std::nullopt;
   return v;
 }
