@@ -396,7 +396,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
     tcp::Listener::send_synack(c, o);
     ++mib_.RetransSegs;
     o.synack_sent = kNever;
-    wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits),
+    wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (int64_t{1} << std::min<int>(r.retransmits, 20)),
                                                       cfg_.rto_max()));
     return;
   }
@@ -517,7 +517,7 @@ void Stack::request_timer(TimePoint now, uint32_t ri) {
   r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK
   ++r.retransmits;
   wheel_.schedule(
-      r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (1 << r.retransmits), cfg_.rto_max()));
+      r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (int64_t{1} << std::min<int>(r.retransmits, 20)), cfg_.rto_max()));
 }
 
 // ---------------------------------------------------------------- timers

@@ -15,7 +15,9 @@ void RttEstimator::sample(Duration rtt, Duration rto_min, Duration rto_max) {
     srtt_us_ += err / 8;
   }
   Duration var = std::max<Duration>(std::chrono::microseconds(4 * rttvar_us_), rto_min);
-  rto_ = std::clamp<Duration>(std::chrono::microseconds(srtt_us_) + var, rto_min, rto_max);
+  // Linux accepts tcp_rto_min_us above tcp_rto_max_ms; the maximum wins then.
+  rto_ = std::clamp<Duration>(std::chrono::microseconds(srtt_us_) + var, std::min(rto_min, rto_max),
+                              rto_max);
 }
 
 }  // namespace ustcp::tcp
