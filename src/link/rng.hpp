@@ -8,16 +8,11 @@
 #include <bit>
 #include <cstdint>
 
+#include "base/siphash.hpp"
+
 namespace ustcp::link {
 
-// One splitmix64 step: advances `state` by the golden gamma and returns a mixed output.
-constexpr uint64_t splitmix64(uint64_t& state) {
-  state += 0x9e3779b97f4a7c15ULL;
-  uint64_t z = state;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+using ustcp::splitmix64;  // one splitmix64 step (base/siphash.hpp)
 
 // A stateless 64-bit mixer (splitmix64's finalizer): to derive independent seeds, e.g. one
 // per link from the network seed and the link's address.

@@ -1,20 +1,10 @@
 #include "tcp/isn.hpp"
 
 namespace ustcp::tcp {
-namespace {
-
-uint64_t mix(uint64_t& s) {  // splitmix64: derives the keys from the stack's seed
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 IsnGenerator::IsnGenerator(uint64_t seed) {
-  seq_key_ = {mix(seed), mix(seed)};
-  ts_key_ = {mix(seed), mix(seed)};
+  seq_key_ = {splitmix64(seed), splitmix64(seed)};
+  ts_key_ = {splitmix64(seed), splitmix64(seed)};
 }
 
 SeqNum IsnGenerator::isn(const FourTuple& t, TimePoint now) const {

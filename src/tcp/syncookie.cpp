@@ -15,18 +15,12 @@ uint32_t minute(TimePoint now) {  // tcp_cookie_time(): one tick per 60 s
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 60);
 }
 
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 }  // namespace
 
 SynCookies::SynCookies(uint64_t seed) {
   seed ^= 0xC00C1E5ull;
-  for (auto& k : keys_) k = {splitmix(seed), splitmix(seed)};
+  for (auto& k : keys_) k = {splitmix64(seed), splitmix64(seed)};
 }
 
 uint32_t SynCookies::hash(const FourTuple& t, uint32_t count, int which) const {
