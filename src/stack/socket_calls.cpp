@@ -104,8 +104,10 @@ Result<void> Stack::bind(SocketId s, Endpoint local) {
 Result<void> Stack::listen(SocketId s, int backlog) {
   SocketSlot* sl = slot(s);
   if (!sl) return err(EBADF);
-  // backlog = min(listen argument, somaxconn) (__sys_listen).
-  int b = std::clamp(backlog, 0, cfg_.somaxconn);
+  // backlog = min(listen argument, somaxconn) (__sys_listen), compared unsigned: a
+  // negative argument means somaxconn.
+  int b = static_cast<unsigned>(backlog) > static_cast<unsigned>(cfg_.somaxconn) ? cfg_.somaxconn
+                                                                                 : backlog;
   if (sl->kind == Kind::Listen) {
     listeners_[sl->obj]->set_backlog(b);
     return {};
@@ -160,13 +162,18 @@ Result<SocketId> Stack::accept(TimePoint, SocketId s, Endpoint* peer) {
 // tcp_twsk_unique: connect() may take over a 4-tuple in TIME_WAIT when tcp_tw_reuse allows
 // it (2: only between loopback addresses), the old connection used timestamps (so PAWS
 // protects the new one from its old segments) and TIME_WAIT began over tcp_tw_reuse_delay ago.
-std::optional<uint32_t> Stack::reusable_time_wait(const tcp::FourTuple& t, TimePoint now) const {
+// A socket bound to its port before connect() takes over any TIME_WAIT that used
+// timestamps, whatever tcp_tw_reuse says (Linux passes no twp for a bound port).
+std::optional<uint32_t> Stack::reusable_time_wait(const tcp::FourTuple& t, TimePoint now,
+                                                  bool bound) const {
   auto it = demux_.find(t);
   if (it == demux_.end() || it->second.kind != DemuxKind::TimeWait) return std::nullopt;
+  const tcp::TimeWaitRecord& tw = *tws_[it->second.index];
+  if (!tw.ts_ok) return std::nullopt;
+  if (bound) return it->second.index;
   int reuse = cfg_.tcp_tw_reuse;
   if (reuse == 2) reuse = t.local.addr.is_loopback() && t.remote.addr.is_loopback();
-  const tcp::TimeWaitRecord& tw = *tws_[it->second.index];
-  if (!reuse || !tw.ts_ok) return std::nullopt;
+  if (!reuse) return std::nullopt;
   if (now - tw.entered <= std::chrono::milliseconds(cfg_.tcp_tw_reuse_delay)) return std::nullopt;
   return it->second.index;
 }
@@ -186,7 +193,7 @@ std::optional<uint16_t> Stack::pick_ephemeral(const tcp::FourTuple& partial, Tim
       if ((port & 1) != parity) continue;
       if (!ports_.ephemeral_ok(static_cast<uint16_t>(port))) continue;
       t.local.port = static_cast<uint16_t>(port);
-      if (demux_.count(t) && !reusable_time_wait(t, now)) continue;
+      if (demux_.count(t) && !reusable_time_wait(t, now, false)) continue;
       ephemeral_hint_ += 2;
       return static_cast<uint16_t>(port);
     }
@@ -238,7 +245,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   if (bound) {
     t.local.port = sl->bound.port;
     // __inet_check_established: the 4-tuple must be free, or a reusable TIME_WAIT.
-    if (demux_.count(t) && !reusable_time_wait(t, now)) return err(EADDRNOTAVAIL);
+    if (demux_.count(t) && !reusable_time_wait(t, now, true)) return err(EADDRNOTAVAIL);
   } else {
     auto port = pick_ephemeral(t, now);
     if (!port) return err(EADDRNOTAVAIL);
@@ -247,7 +254,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   // Taking over a TIME_WAIT: the new incarnation starts beyond the old one's sequence
   // space (old snd_nxt + 65537), and the record goes (TWRecycled).
   std::optional<SeqNum> reuse_isn;
-  if (auto ti = reusable_time_wait(t, now)) {
+  if (auto ti = reusable_time_wait(t, now, bound)) {
     uint32_t v = tws_[*ti]->snd_nxt.raw() + 65535 + 2;
     reuse_isn = SeqNum(v == 0 ? 1 : v);
     ++mib_.TWRecycled;

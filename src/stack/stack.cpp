@@ -271,13 +271,16 @@ void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& 
       return;
     case tcp::TimeWaitAction::Reopen: {
       uint32_t li = find_listener(t.local);
+      // tcp_v4_rcv, TCP_TW_SYN: with a listener the SYN opens a new connection (Linux
+      // counts TWRecycled only for connect(), __inet_check_established); without one it
+      // falls through to TCP_TW_ACK.
       if (li != UINT32_MAX) {
-        ++mib_.TWRecycled;
         log_change(now, t, State::TimeWait, State::Close);
         drop_time_wait(ti);
         listener_segment(now, li, t, seg, isn);
         return;
       }
+      tcp::time_wait_ack(c, tw);
       break;
     }
     case tcp::TimeWaitAction::Keep:
@@ -319,7 +322,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
       return;
     }
     want_cookie = true;
-    if (cfg_.tcp_syncookies != 2) ++mib_.TCPReqQFullDoCookies;
+    ++mib_.TCPReqQFullDoCookies;  // tcp_syn_flood_action counts it in mode 2 as well
   }
   // A SYN that finds the accept queue full is dropped, cookies or not (sk_acceptq_is_full).
   if (l.accept_queue_full()) {
@@ -396,8 +399,10 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
     tcp::Listener::send_synack(c, o);
     ++mib_.RetransSegs;
     o.synack_sent = kNever;
-    wheel_.schedule(r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (int64_t{1} << std::min<int>(r.retransmits, 20)),
-                                                      cfg_.rto_max()));
+    wheel_.schedule(r.timer,
+                    now + std::min<Duration>(
+                              tcp::kTimeoutInit * (int64_t{1} << std::min<int>(r.retransmits, 20)),
+                              cfg_.rto_max()));
     return;
   }
   // RFC 9293 3.10.7.4 first check for SYN-RECEIVED, with the window our SYN-ACK offered.
@@ -428,6 +433,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
     if (cfg_.tcp_abort_on_overflow) {
       log_change(now, t, State::SynRecv, State::Close);
       send_reset_for(now, t, seg);
+      ++mib_.EmbryonicRsts;  // tcp_check_req, embryonic_reset
       drop_request(ri);
     }
     return;
@@ -517,7 +523,9 @@ void Stack::request_timer(TimePoint now, uint32_t ri) {
   r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK
   ++r.retransmits;
   wheel_.schedule(
-      r.timer, now + std::min<Duration>(tcp::kTimeoutInit * (int64_t{1} << std::min<int>(r.retransmits, 20)), cfg_.rto_max()));
+      r.timer,
+      now + std::min<Duration>(tcp::kTimeoutInit * (int64_t{1} << std::min<int>(r.retransmits, 20)),
+                               cfg_.rto_max()));
 }
 
 // ---------------------------------------------------------------- timers

@@ -133,13 +133,13 @@ class Stack final : public tcp::SegmentSink {
   struct SocketSlot {
     Kind kind = Kind::Free;
     uint32_t gen = 0;
-    uint32_t obj = 0;       // connection or listener index
-    Endpoint bound;         // bind() address (port 0: not bound)
+    uint32_t obj = 0;  // connection or listener index
+    Endpoint bound;    // bind() address (port 0: not bound)
     bool reuseaddr = false;
     bool bound_reuse = false;  // SO_REUSEADDR when bind() took the port (released the same way)
     bool connect_reported = false;  // connect() said 0 once after completion
     bool rd_shutdown = false;
-    bool connecting = false;        // connect() was called
+    bool connecting = false;  // connect() was called
   };
   struct ConnMeta {
     bool in_demux = false;
@@ -168,7 +168,8 @@ class Stack final : public tcp::SegmentSink {
 
   bool is_local(Ipv4Addr a) const;
   std::optional<uint16_t> pick_ephemeral(const tcp::FourTuple& partial, TimePoint now);
-  std::optional<uint32_t> reusable_time_wait(const tcp::FourTuple& t, TimePoint now) const;
+  std::optional<uint32_t> reusable_time_wait(const tcp::FourTuple& t, TimePoint now,
+                                             bool bound) const;
   uint32_t find_listener(Endpoint local) const;  // UINT32_MAX: none
 
   void listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t,

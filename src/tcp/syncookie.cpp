@@ -15,7 +15,6 @@ uint32_t minute(TimePoint now) {  // tcp_cookie_time(): one tick per 60 s
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 60);
 }
 
-
 }  // namespace
 
 SynCookies::SynCookies(uint64_t seed) {

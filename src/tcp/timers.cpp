@@ -103,7 +103,9 @@ void Connection::on_rto(Context& ctx) {
   const bool handshake = state_ == State::SynSent || state_ == State::SynRecv || snd_una_ == iss_;
   if (!handshake && snd_una_ == snd_max_) return;  // nothing outstanding
 
-  if (retrans_stamp_ == kNever) retrans_stamp_ = ctx.now - rto();  // the head's send time
+  // Data: tcp_retransmit_skb stamps the first retransmission (the head's timestamp after it
+  // went again), so timeouts count from now; a SYN's stamp is its first send.
+  if (retrans_stamp_ == kNever) retrans_stamp_ = handshake ? ctx.now - rto() : ctx.now;
   if (write_timed_out(ctx)) {
     if (!handshake) ++ctx.mib.TCPAbortOnTimeout;
     write_error(ctx, ConnError::TimedOut);
@@ -142,6 +144,12 @@ void Connection::on_rto(Context& ctx) {
   if (backoff_ < 31) ++backoff_;
   push(ctx);
   rtx_at_ = ctx.now + rto();
+  if (opts_.user_timeout) {
+    // tcp_clamp_rto_to_user_timeout: never sleep past the user timeout (1 tick if passed).
+    const Duration left =
+        std::chrono::milliseconds(opts_.user_timeout) - (ctx.now - retrans_stamp_);
+    rtx_at_ = ctx.now + std::max<Duration>(std::min<Duration>(rto(), left), 1ms);
+  }
 }
 
 // Linux's sk_timer: keepalive in synchronized states, the FIN_WAIT_2 timeout of an

@@ -116,7 +116,7 @@ TEST(TcpRetransmit, TimestampEchoEndsBackoff) {
 
 // tcp_write_timeout: data retransmissions stop when retransmits_timed_out(tcp_retries2):
 // tcp_model_timeout(15, TCP_RTO_MIN) = (2^10 - 1) * 200 ms + 6 * 120 s = 924.6 s measured
-// from the original send of the first retransmitted segment. The check runs when the RTO
+// from retrans_stamp, the first retransmission (tcp_retransmit_skb). The check runs when the RTO
 // fires, so with a 300 ms RTO the 15th retransmission goes at 873.3 s and the connection
 // fails at the next expiry, 993.3 s: ETIMEDOUT, no RST (tcp_write_err).
 TEST(TcpRetransmit, GivesUpAfterRetries2Default) {
