@@ -28,9 +28,7 @@ bool make_reset(const wire::TcpView& seg, wire::TcpRepr& rst) {
 }
 
 uint32_t Connection::ts_now(TimePoint now) const {
-  // Linux's TS clock ticks in milliseconds (tcp_time_stamp_ts), offset per address pair.
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
-  return static_cast<uint32_t>(ms.count()) + ts_offset_;
+  return ts_clock(now) + ts_offset_;
 }
 
 Duration Connection::rto() const {

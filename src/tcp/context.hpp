@@ -38,6 +38,13 @@ struct Context {
   std::vector<StateChange>* log = nullptr;  // transitions are appended here when set
 };
 
+// The TCP timestamp clock (RFC 7323 5.4): Linux ticks it in milliseconds
+// (tcp_time_stamp_ts); each connection adds its per-address-pair offset.
+inline uint32_t ts_clock(TimePoint now) {
+  return static_cast<uint32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+}
+
 // The segment that answers one arriving where nothing listens, or that a connection must
 // refuse (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset): with ACK set, <SEQ=SEG.ACK><CTL=RST>;
 // else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never answers a RST.

@@ -54,8 +54,7 @@ void Listener::send_synack(Context& ctx, const OpenRequest& req) {
   seg.options.sack_permitted = req.sack_ok;
   if (req.wscale_ok) seg.options.wscale = req.rcv_wscale;
   if (req.ts_ok) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now.time_since_epoch());
-    auto ts_now = static_cast<uint32_t>(ms.count());
+    uint32_t ts_now = ts_clock(ctx.now);
     // A cookie SYN-ACK keeps the peer's window scale and SACK in its TS value.
     if (req.cookie) {
       ts_now = SynCookies::encode_ts(

@@ -13,9 +13,7 @@ void time_wait_ack(Context& ctx, const TimeWaitRecord& tw) {
   seg.flags = ACK;
   seg.window = static_cast<uint16_t>(std::min<uint32_t>(tw.rcv_wnd >> tw.rcv_wscale, 65535));
   if (tw.ts_ok) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now.time_since_epoch());
-    seg.options.timestamp =
-        wire::TcpTimestamp{static_cast<uint32_t>(ms.count()) + tw.ts_offset, tw.ts_recent};
+    seg.options.timestamp = wire::TcpTimestamp{ts_clock(ctx.now) + tw.ts_offset, tw.ts_recent};
   }
   ctx.out.send(tw.tuple, seg, {});
   ++ctx.mib.OutSegs;
