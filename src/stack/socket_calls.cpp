@@ -457,8 +457,8 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
       case TCP_KEEPIDLE:
         if (v < 1 || v > 32767) return err(EINVAL);  // MAX_TCP_KEEPIDLE
         o.keepidle = static_cast<uint32_t>(v);
-        if (c && o.keepalive) {
-          c->set_keepalive(cx, true);
+        if (c) {
+          c->keepidle_changed(cx);
           sync(now, sl->obj);
         }
         return {};

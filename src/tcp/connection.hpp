@@ -76,6 +76,8 @@ class Connection {
   void abort(Context& ctx);
   void set_nodelay(Context& ctx, bool on);
   void set_keepalive(Context& ctx, bool on);
+  // TCP_KEEPIDLE changed: re-arm counting the idle time already spent.
+  void keepidle_changed(Context& ctx);
   SocketOptions& options() { return opts_; }
   const SocketOptions& options() const { return opts_; }
 

@@ -201,6 +201,17 @@ void Connection::arm_keepalive(Context& ctx) {
   sk_at_ = ctx.now + idle;
 }
 
+// tcp_sock_set_keepidle_locked: the next probe comes when the connection will have been
+// idle for the new TCP_KEEPIDLE, counting from the last segment received (at once if that
+// is already past).
+void Connection::keepidle_changed(Context& ctx) {
+  if (!opts_.keepalive || !is_synchronized(state_) || state_ == State::TimeWait) return;
+  if (state_ == State::FinWait2 && orphan_) return;  // the FIN_WAIT_2 timer owns sk_at_
+  const Duration idle = std::chrono::seconds(opts_.keepidle);
+  const Duration elapsed = ctx.now - last_rcv_;
+  sk_at_ = ctx.now + (idle > elapsed ? idle - elapsed : Duration{0});
+}
+
 void Connection::set_keepalive(Context& ctx, bool on) {
   opts_.keepalive = on;
   if (on) {

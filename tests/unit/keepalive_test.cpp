@@ -80,6 +80,19 @@ TEST(Keepalive, PerSocketOptionOverridesOnlyItsSysctl) {
   EXPECT_EQ(h.so_error(s), ETIMEDOUT);
 }
 
+// tcp_sock_set_keepidle_locked: changing TCP_KEEPIDLE on a socket that already sends
+// keepalives counts the idle time already spent: silent since 0.1 s, set to 20 s at 10.1 s,
+// the first probe comes at 20.1 s (not 30.1 s).
+TEST(Keepalive, KeepIdleChangeCountsIdleTimeAlreadySpent) {
+  Harness h;
+  SocketId s = h.established_client();
+  set_opt(h, s, SOL_SOCKET, SO_KEEPALIVE, 1);
+  h.expect_nothing(until(10100ms));
+  set_opt(h, s, IPPROTO_TCP, TCP_KEEPIDLE, 20);
+  h.expect_nothing(until(20100ms));
+  h.expect_send(at(20100ms), kProbe);
+}
+
 // The other way round: TCP_KEEPCNT and TCP_KEEPINTVL set, the idle time from the sysctl.
 TEST(Keepalive, PerSocketCountAndInterval) {
   tcp::Config cfg;
