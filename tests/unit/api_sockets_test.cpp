@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "api/sockets.hpp"
+#include "two_stacks.hpp"
 
 namespace ustcp {
 namespace {
@@ -16,22 +17,7 @@ namespace {
 const Ipv4Addr kA(10, 0, 0, 1);
 const Ipv4Addr kB(10, 0, 0, 2);
 
-// Moves every datagram between two stacks until both are quiet (no loss, no delay).
-void pump(stack::Stack& a, stack::Stack& b, TimePoint now) {
-  for (bool moved = true; moved;) {
-    moved = false;
-    while (auto p = a.poll_transmit(now)) {
-      std::vector<std::byte> copy(p->begin(), p->end());
-      b.receive(now, copy);
-      moved = true;
-    }
-    while (auto p = b.poll_transmit(now)) {
-      std::vector<std::byte> copy(p->begin(), p->end());
-      a.receive(now, copy);
-      moved = true;
-    }
-  }
-}
+using testing::pump;
 
 TEST(ApiSockets, DescriptorsAreSmallestFreeFromThree) {
   stack::Stack s(kA);

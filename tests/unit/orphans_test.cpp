@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "stack/stack.hpp"
+#include "two_stacks.hpp"
 
 namespace ustcp {
 namespace {
@@ -13,39 +14,8 @@ namespace {
 const Ipv4Addr kA(10, 0, 0, 1);
 const Ipv4Addr kB(10, 0, 0, 2);
 
-void pump(stack::Stack& a, stack::Stack& b, TimePoint now) {
-  for (bool moved = true; moved;) {
-    moved = false;
-    while (auto p = a.poll_transmit(now)) {
-      std::vector<std::byte> copy(p->begin(), p->end());
-      b.receive(now, copy);
-      moved = true;
-    }
-    while (auto p = b.poll_transmit(now)) {
-      std::vector<std::byte> copy(p->begin(), p->end());
-      a.receive(now, copy);
-      moved = true;
-    }
-  }
-}
-
-// Runs both stacks' timers in order up to `until`, moving datagrams after each step.
-TimePoint run(stack::Stack& a, stack::Stack& b, TimePoint now, TimePoint until) {
-  for (;;) {
-    pump(a, b, now);
-    TimePoint next = until;
-    for (auto* s : {&a, &b}) {
-      if (auto d = s->next_deadline()) next = std::min(next, std::max(*d, now));
-    }
-    now = next;
-    a.on_timer(now);
-    b.on_timer(now);
-    if (now >= until) {
-      pump(a, b, now);
-      return now;
-    }
-  }
-}
+using testing::pump;
+using testing::run;
 
 TEST(Orphans, PastTcpMaxOrphansAClosedConnectionIsReset) {
   tcp::Config cfg;
