@@ -17,7 +17,6 @@ class Outbox {
   MutBytes reserve(size_t n);
   std::optional<Bytes> pop();
   bool empty() const { return queue_.empty(); }
-  size_t size() const { return queue_.size(); }
 
  private:
   std::vector<std::byte> buf_;

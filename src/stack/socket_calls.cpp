@@ -344,7 +344,7 @@ Result<void> Stack::shutdown(TimePoint now, SocketId s, int how) {
 
 void Stack::close_listener(TimePoint now, uint32_t li) {
   // inet_csk_listen_stop: pending requests vanish; connections never accepted are reset.
-  for (uint32_t ri = 0; ri < requests_.size(); ++ri) {
+  for (uint32_t ri = 0; ri < requests_.capacity(); ++ri) {
     if (requests_[ri] && requests_[ri]->listener == li) drop_request(ri);
   }
   auto& q = listeners_[li]->accept_queue();

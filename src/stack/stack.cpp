@@ -67,12 +67,8 @@ void Stack::send(const tcp::FourTuple& t, const wire::TcpRepr& seg, Bytes tail) 
 std::optional<Bytes> Stack::poll_transmit(TimePoint) { return outbox_.pop(); }
 
 void Stack::send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::TcpView& seg) {
-  wire::TcpRepr rst;
-  if (!tcp::make_reset(seg, rst)) return;
   auto c = ctx(now);
-  send(t, rst, {});
-  ++c.mib.OutSegs;
-  ++c.mib.OutRsts;
+  tcp::reset_segment(c, t, seg);
 }
 
 // ---------------------------------------------------------------- input
@@ -148,20 +144,11 @@ uint32_t Stack::find_listener(Endpoint local) const {
 // ---------------------------------------------------------------- connections
 
 uint32_t Stack::new_conn(const tcp::FourTuple& t, const tcp::SocketOptions& opts) {
-  uint32_t idx;
-  if (!free_conns_.empty()) {
-    idx = free_conns_.back();
-    free_conns_.pop_back();
-  } else {
-    idx = static_cast<uint32_t>(conns_.size());
-    conns_.emplace_back();
-    conn_meta_.emplace_back();
-  }
-  conns_[idx] = std::make_unique<tcp::Connection>(t, opts);
+  uint32_t idx = conns_.emplace(t, opts);
   conns_[idx]->timer.owner = idx;
   conns_[idx]->timer.kind = kTimerConn;
+  conn_meta_.resize(conns_.capacity());
   conn_meta_[idx] = ConnMeta{};
-  ++live_conns_;
   return idx;
 }
 
@@ -172,9 +159,7 @@ void Stack::free_conn(uint32_t idx) {
   if (m.in_demux) demux_.erase(c.tuple());
   if (m.holds_port) ports_.remove(c.tuple().local.port, m.reuse, false, m.bound);
   if (c.orphan()) --orphans_;
-  conns_[idx].reset();
-  free_conns_.push_back(idx);
-  --live_conns_;
+  conns_.erase(idx);
 }
 
 void Stack::sync(TimePoint now, uint32_t idx) {
@@ -210,20 +195,13 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
     demux_.erase(c.tuple());
     m.in_demux = false;
   }
-  if (tw_count_ >= static_cast<size_t>(cfg_.tcp_max_tw_buckets)) {
+  if (tws_.size() >= static_cast<size_t>(cfg_.tcp_max_tw_buckets)) {
     ++mib_.TCPTimeWaitOverflow;
     log_change(now, c.tuple(), State::TimeWait, State::Close);
     return;
   }
-  uint32_t ti;
-  if (!free_tws_.empty()) {
-    ti = free_tws_.back();
-    free_tws_.pop_back();
-  } else {
-    ti = static_cast<uint32_t>(tws_.size());
-    tws_.emplace_back();
-  }
-  auto tw = std::make_unique<tcp::TimeWaitRecord>();
+  const uint32_t ti = tws_.emplace();
+  tcp::TimeWaitRecord* tw = tws_[ti].get();
   tw->tuple = c.tuple();
   tw->snd_nxt = c.snd_nxt();
   tw->rcv_nxt = c.rcv_nxt();
@@ -243,8 +221,6 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   demux_[tw->tuple] = DemuxEntry{DemuxKind::TimeWait, ti};
   // The record keeps the port until it expires; the connection gives up its hold.
   ports_.add(tw->tuple.local.port, m.reuse, false, false);
-  tws_[ti] = std::move(tw);
-  ++tw_count_;
 }
 
 void Stack::drop_time_wait(uint32_t ti) {
@@ -252,9 +228,7 @@ void Stack::drop_time_wait(uint32_t ti) {
   wheel_.cancel(tw.timer);
   demux_.erase(tw.tuple);
   ports_.remove(tw.tuple.local.port, tw.port_reuse, false, false);
-  tws_[ti].reset();
-  free_tws_.push_back(ti);
-  --tw_count_;
+  tws_.erase(ti);
 }
 
 void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& t,
@@ -353,15 +327,8 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
     return;
   }
 
-  uint32_t ri;
-  if (!free_requests_.empty()) {
-    ri = free_requests_.back();
-    free_requests_.pop_back();
-  } else {
-    ri = static_cast<uint32_t>(requests_.size());
-    requests_.emplace_back();
-  }
-  auto req = std::make_unique<tcp::Request>();
+  const uint32_t ri = requests_.emplace();
+  tcp::Request* req = requests_[ri].get();
   req->listener = li;
   req->timer.owner = ri;
   req->timer.kind = kTimerRequest;
@@ -371,9 +338,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   tcp::Listener::send_synack(c, req->open);
   wheel_.schedule(req->timer, now + tcp::kTimeoutInit);
   demux_[t] = DemuxEntry{DemuxKind::Request, ri};
-  requests_[ri] = std::move(req);
   l.add_request();
-  ++req_count_;
   log_change(now, t, State::Close, State::SynRecv);
 }
 
@@ -382,9 +347,7 @@ void Stack::drop_request(uint32_t ri) {
   wheel_.cancel(r.timer);
   demux_.erase(r.open.tuple);
   if (listeners_[r.listener]) listeners_[r.listener]->remove_request();
-  requests_[ri].reset();
-  free_requests_.push_back(ri);
-  --req_count_;
+  requests_.erase(ri);
 }
 
 // tcp_check_req: a segment for a SYN_RECV request.

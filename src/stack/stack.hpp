@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/ipv4_addr.hpp"
+#include "base/slab.hpp"
 #include "base/timer_wheel.hpp"
 #include "stack/outbox.hpp"
 #include "stack/ports.hpp"
@@ -110,9 +111,9 @@ class Stack final : public tcp::SegmentSink {
   std::vector<SocketRow> socket_table() const;
   // The connection behind a socket (tests, TCP_INFO); nullptr for listeners.
   const tcp::Connection* connection(SocketId s) const;
-  size_t connection_count() const { return live_conns_; }
-  size_t time_wait_count() const { return tw_count_; }
-  size_t request_count() const { return req_count_; }
+  size_t connection_count() const { return conns_.size(); }
+  size_t time_wait_count() const { return tws_.size(); }
+  size_t request_count() const { return requests_.size(); }
   // Connections the application closed that are still finishing (FIN_WAIT_*, LAST_ACK...).
   size_t orphan_count() const { return orphans_; }
   // Records every state transition (off by default: it costs memory) for tools to read.
@@ -202,18 +203,12 @@ class Stack final : public tcp::SegmentSink {
 
   std::vector<SocketSlot> slots_;
   std::vector<uint32_t> free_slots_;
-  std::vector<std::unique_ptr<tcp::Connection>> conns_;
-  std::vector<ConnMeta> conn_meta_;
-  std::vector<uint32_t> free_conns_;
+  Slab<tcp::Connection> conns_;
+  std::vector<ConnMeta> conn_meta_;  // beside conns_, same index
   std::vector<std::unique_ptr<tcp::Listener>> listeners_;
-  std::vector<std::unique_ptr<tcp::Request>> requests_;
-  std::vector<uint32_t> free_requests_;
-  std::vector<std::unique_ptr<tcp::TimeWaitRecord>> tws_;
-  std::vector<uint32_t> free_tws_;
+  Slab<tcp::Request> requests_;
+  Slab<tcp::TimeWaitRecord> tws_;
   std::unordered_map<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
-  size_t live_conns_ = 0;
-  size_t tw_count_ = 0;
-  size_t req_count_ = 0;
   size_t orphans_ = 0;
   bool log_enabled_ = false;
   std::vector<tcp::StateChange> log_;

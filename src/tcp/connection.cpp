@@ -27,9 +27,15 @@ bool make_reset(const wire::TcpView& seg, wire::TcpRepr& rst) {
   return true;
 }
 
-uint32_t Connection::ts_now(TimePoint now) const {
-  return ts_clock(now) + ts_offset_;
+void reset_segment(Context& ctx, const FourTuple& t, const wire::TcpView& seg) {
+  wire::TcpRepr rst;
+  if (!make_reset(seg, rst)) return;
+  ctx.out.send(t, rst, {});
+  ++ctx.mib.OutSegs;
+  ++ctx.mib.OutRsts;
 }
+
+uint32_t Connection::ts_now(TimePoint now) const { return ts_clock(now) + ts_offset_; }
 
 Duration Connection::rto() const {
   Duration base = rtt_.rto();

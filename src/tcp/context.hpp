@@ -49,5 +49,7 @@ inline uint32_t ts_clock(TimePoint now) {
 // refuse (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset): with ACK set, <SEQ=SEG.ACK><CTL=RST>;
 // else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never answers a RST.
 bool make_reset(const wire::TcpView& seg, wire::TcpRepr& rst);
+// Sends that RST from t.local to t.remote (tcp_v4_send_reset), counted in OutSegs/OutRsts.
+void reset_segment(Context& ctx, const FourTuple& t, const wire::TcpView& seg);
 
 }  // namespace ustcp::tcp

@@ -97,12 +97,7 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
     // Linux: the peer may have missed our FIN or RST of an older incarnation; resend the
     // SYN soon rather than after the full RTO.
     if (retransmits_ == 0) rtx_at_ = ctx.now + kTimeoutMin;
-    wire::TcpRepr rst;
-    if (make_reset(seg, rst)) {
-      ctx.out.send(tuple_, rst, {});
-      ++ctx.mib.OutSegs;
-      ++ctx.mib.OutRsts;
-    }
+    reset_segment(ctx, tuple_, seg);
     return;
   }
   if (seg.has(RST)) {

@@ -129,12 +129,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     // "If SND.UNA < SEG.ACK =< SND.NXT then enter ESTABLISHED ... If the segment
     // acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>".
     if (!ack.after(snd_una_) || ack.after(snd_nxt_)) {
-      wire::TcpRepr rst;
-      if (make_reset(seg, rst)) {
-        ctx.out.send(tuple_, rst, {});
-        ++ctx.mib.OutSegs;
-        ++ctx.mib.OutRsts;
-      }
+      reset_segment(ctx, tuple_, seg);
       return false;
     }
     snd_una_ = ack;
@@ -314,12 +309,7 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
     ++ctx.mib.TCPAbortOnData;
     // Linux: tcp_rcv_state_process returns 1 and tcp_v4_do_rcv answers the segment with
     // tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>, not an active RST|ACK.
-    wire::TcpRepr rst;
-    if (make_reset(seg, rst)) {
-      ctx.out.send(tuple_, rst, {});
-      ++ctx.mib.OutSegs;
-      ++ctx.mib.OutRsts;
-    }
+    reset_segment(ctx, tuple_, seg);
     error_ = close_reason_ = ConnError::Reset;
     done(ctx);
     return;
