@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/time.hpp"
 #include "tcp/config.hpp"
@@ -29,7 +30,14 @@ struct TransferOptions {
   tcp::Config config;
 };
 
+struct DrillOptions {
+  bool strict = false;
+  bool verbose = false;
+  std::vector<std::string> paths;
+};
+
 int run_demo(const DemoOptions& opt);
 int run_transfer(const TransferOptions& opt);
+int run_drill(const DrillOptions& opt);
 
 }  // namespace ustcp::cli

@@ -72,6 +72,16 @@ int main(int argc, char** argv) {
   sysctl_cmd->add_option("name", sysctl_names, "names to show (default: all)");
   cli::add_stack_options(sysctl_cmd, sysctl_stack);
 
+  cli::DrillOptions drill;
+  auto* drill_cmd =
+      app.add_subcommand("drill", "run packetdrill scripts against ustcp in virtual time");
+  drill_cmd->add_flag("--strict", drill.strict,
+                      "fail on any outbound packet no line expected, also at the end");
+  drill_cmd->add_flag("--verbose,-v", drill.verbose,
+                      "print every event and every packet with its virtual time");
+  drill_cmd->add_option("paths", drill.paths, "script files or directories of *.pkt files")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -103,6 +113,7 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (drill_cmd->parsed()) return cli::run_drill(drill);
   if (demo_cmd->parsed()) {
     if (!cli::load_config(demo_stack, demo.config, error)) {
       fmt::print(stderr, "ustcp demo: {}\n", error);
