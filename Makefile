@@ -30,7 +30,7 @@ build-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 test-asan: build-asan
-	@scripts/run-ctest.sh $(ASAN_BUILD) -L unit
+	@scripts/run-ctest.sh $(ASAN_BUILD) -L "unit|drill"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

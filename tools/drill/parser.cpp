@@ -110,7 +110,9 @@ class Parser {
           s_.cleanup_pos = at;
           cleanup_seen = true;
         } else {
-          fail(at, "a second untimed command before the events (give it a time: +0 `...`)");
+          fail(at,
+               "packetdrill takes one untimed command before the events: put these lines in "
+               "the first `...`, or give this one a time (+0 `...`)");
         }
       } else {
         event();

@@ -95,7 +95,7 @@ class Session {
   bool strict_segments_ = false;
   std::map<uint32_t, ScriptConn> conns_;
   std::optional<uint32_t> current_;  // the connection under test
-  bool new_remote_port_ = true;      // the next inbound SYN starts a new connection
+  bool new_remote_port_ = false;  // set by listen(): the next inbound SYN starts a new connection
   uint16_t listen_port_ = kScriptPort;
   uint16_t next_remote_port_ = 48000;
   std::map<uint32_t, std::deque<Emitted>> sent_;  // by ScriptConn::key

@@ -252,7 +252,10 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     if (first) {
       st->progress = 1;
       // Each connect() makes its connection the one under test, with fresh ISNs.
-      if (r || r.error() == EINPROGRESS) make_current(f->id, true);
+      if (r || r.error() == EINPROGRESS) {
+        make_current(f->id, true);
+        new_remote_port_ = false;  // a SYN now is the peer's, crossing ours
+      }
       drain();
     }
     if (!r && (r.error() == EINPROGRESS || r.error() == EALREADY) && blocking_fd(*f))
