@@ -66,7 +66,10 @@ void Session::drain() {
 void Session::step_to(TimePoint t) {
   drain();
   retry_blocking();
-  for (;;) {
+  // A bound, so that a timer that never moves forward is an error, not a hang.
+  for (int steps = 0;; ++steps) {
+    if (steps == 10'000'000)
+      throw Failure{ev().pos, "the stack's timers did not advance past " + secs(clock_)};
     auto d = stack_.next_deadline();
     TimePoint next = std::min(d ? *d : kNever, blocking_ ? blocking_->wake : kNever);
     if (blocking_) {
