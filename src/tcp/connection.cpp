@@ -81,12 +81,28 @@ void Connection::init_mss(const Config& cfg, uint16_t peer_mss) {
 // The receive window to announce (tcp_select_window): the free buffer space, rounded to
 // the scale's granularity, never below what was already offered (RFC 9293 3.8.6.2.1: do
 // not shrink the window), and zero rather than a sliver (receiver SWS avoidance, 3.8.6.2.2).
+// __tcp_select_window: the window the buffer allows now. Below half the buffer and one
+// segment of room, none (no silly windows). Without window scaling, a multiple of the
+// segment size, keeping the current offer while it is within one segment of the room.
+uint32_t Connection::window_now() const {
+  const uint32_t free_space = rcvq_.space();
+  const uint32_t full = rcvq_.limit();
+  const uint32_t mss = std::max<uint32_t>(rcv_mss_, 1);
+  if (free_space < full / 2 && free_space < mss) return 0;
+  if (rcv_wscale_ != 0) return free_space;
+  uint32_t w = rcv_wnd_;
+  if ((free_space >= mss && w <= free_space - mss) || w > free_space) {
+    w = free_space / mss * mss;
+  } else if (mss == full && free_space > w + full / 2) {
+    w = free_space;
+  }
+  return w;
+}
+
 uint32_t Connection::select_window() {
   int32_t offered = (rcv_wup_ + rcv_wnd_) - rcv_nxt_;
   uint32_t cur = offered > 0 ? static_cast<uint32_t>(offered) : 0;
-  uint32_t free_space = rcvq_.space();
-  uint32_t win = free_space;
-  if (free_space < rcvq_.limit() / 2 && free_space < rcv_mss_) win = 0;
+  uint32_t win = window_now();
   uint32_t max_win = uint32_t{65535} << rcv_wscale_;
   // The field carries win >> scale: round down to what the buffer holds, but never below
   // the edge already offered (rounded up; RecvQueue accepts up to the offered edge).
@@ -122,9 +138,17 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
     if (wscale_ok_) o.wscale = rcv_wscale_;
   }
   if (ts_ok_ && !(flags & RST)) o.timestamp = wire::TcpTimestamp{ts_now(ctx.now), ts_recent_};
-  if (sack_ok_ && !syn && !(flags & RST) && rcvq_.has_out_of_order()) {
-    // RFC 2018 3: at most 3 blocks next to a timestamp option, 4 without.
-    o.sack_count = static_cast<uint8_t>(rcvq_.sack_blocks(o.sack.data(), o.timestamp ? 3 : 4));
+  if (sack_ok_ && !syn && !(flags & RST) && (rcvq_.has_out_of_order() || dsack_pending_)) {
+    // RFC 2018 3: at most 3 blocks next to a timestamp option, 4 without. RFC 2883: a
+    // D-SACK block goes first, once.
+    const size_t max = o.timestamp ? 3 : 4;
+    size_t n = 0;
+    if (dsack_pending_) {
+      o.sack[n++] = wire::SackBlock{dsack_left_, dsack_right_};
+      dsack_pending_ = false;
+    }
+    n += static_cast<size_t>(rcvq_.sack_blocks(o.sack.data() + n, static_cast<int>(max - n)));
+    o.sack_count = static_cast<uint8_t>(n);
   }
 
   Bytes tail;
@@ -192,6 +216,7 @@ void Connection::done(Context& ctx) {
   rtx_at_ = delack_at_ = sk_at_ = kNever;
   probing_ = false;
   sndq_.consume(sndq_.size());
+  push_ends_ = {};
   sndq_.release_if_empty(true);
   fin_queued_ = true;  // nothing more can be sent
   if (orphan_) rcvq_.clear();

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "base/seq.hpp"
 #include "base/time.hpp"
@@ -153,6 +154,7 @@ class Connection {
   uint32_t ts_now(TimePoint now) const;
   uint16_t window_field(bool syn) const;
   uint32_t select_window();
+  uint32_t window_now() const;  // what select_window() would offer, no side effects
   void init_buffers(const Config& cfg);
   void init_mss(const Config& cfg, uint16_t peer_mss);
 
@@ -256,6 +258,16 @@ class Connection {
   ByteRing sndq_;
   RecvQueue rcvq_;
   SocketOptions opts_;
+  // Where each write ended, until acknowledged: a segment ending there carries PSH, also
+  // when retransmitted (Linux marks the last skb of each sendmsg, tcp_mark_push, and a
+  // retransmission keeps the skb's flags).
+  std::vector<uint32_t> push_ends_;
+  // RFC 2883 D-SACK: the duplicate range to report as the first SACK block of the next
+  // ACK (Linux tcp_dsack_set), when dsack_pending_.
+  bool dsack_pending_ = false;
+  SeqNum dsack_left_, dsack_right_;
+  bool push_at(SeqNum end) const;
+  void set_dsack(Context& ctx, SeqNum left, SeqNum right);
 };
 
 }  // namespace ustcp::tcp

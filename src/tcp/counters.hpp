@@ -51,6 +51,7 @@ namespace ustcp::tcp {
   X(TcpExt, TCPAbortOnTimeout)      \
   X(TcpExt, TCPAbortOnLinger)       \
   X(TcpExt, TCPOFOQueue)            \
+  X(TcpExt, TCPDSACKOldSent)        \
   X(TcpExt, TCPOFODrop)             \
   X(TcpExt, TCPRcvQDrop)            \
   X(TcpExt, TCPZeroWindowDrop)      \

@@ -92,12 +92,12 @@ static void negotiate(const wire::TcpOptions& o, bool& ts_ok, bool& sack_ok, boo
 void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
   const bool ack_ok = seg.has(ACK) && seg.ack().after(snd_una_) && !seg.ack().after(snd_nxt_);
   if (seg.has(ACK) && !ack_ok) {
-    // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)".
-    if (seg.has(RST)) return;
-    // Linux: the peer may have missed our FIN or RST of an older incarnation; resend the
-    // SYN soon rather than after the full RTO.
+    // Linux: the peer may have missed our FIN or RST of an older incarnation ("Previous
+    // FIN/ACK or RST/ACK might be ignored"); resend the SYN soon rather than after the full
+    // RTO. This holds for a RST+ACK with the wrong ACK, too.
     if (retransmits_ == 0) rtx_at_ = ctx.now + kTimeoutMin;
-    reset_segment(ctx, tuple_, seg);
+    // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)".
+    if (!seg.has(RST)) reset_segment(ctx, tuple_, seg);
     return;
   }
   if (seg.has(RST)) {
@@ -110,6 +110,15 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
 
   irs_ = seg.seq();
   rcv_nxt_ = rcv_wup_ = irs_ + 1;
+  if (!ack_ok) {
+    // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, and our SYN again with an
+    // ACK. Linux resends its SYN (tcp_send_synack), whose options come from the sysctls as
+    // in the first SYN (tcp_syn_options), not from what the peer offered; the TS ecr
+    // echoes the peer's SYN.
+    if (const auto& ts = seg.options().timestamp; ts && ts_ok_) ts_recent_ = ts->val;
+    set_state(ctx, State::SynRecv);
+    send_syn(ctx);
+  }
   negotiate(seg.options(), ts_ok_, sack_ok_, wscale_ok_, snd_wscale_, rcv_wscale_);
   init_mss(ctx.cfg, seg.options().mss.value_or(0));
   if (ts_ok_) {
@@ -132,9 +141,6 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
     push(ctx);
     return;
   }
-  // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, and our SYN again with an ACK.
-  set_state(ctx, State::SynRecv);
-  send_syn(ctx);
 }
 
 // Both SYNs are acknowledged (from SYN_SENT, or from SYN_RECV in input.cpp).

@@ -69,6 +69,10 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
     if (oow_rate_limited(ctx, seg)) {
       ++ctx.mib.TCPACKSkippedSeq;
     } else {
+      // tcp_send_dupack: old data is reported as a D-SACK block (RFC 2883).
+      if (seg.payload().size() > 0 && seq.before(rcv_nxt_))
+        set_dsack(ctx, seq,
+                  seq_min(seq + SeqLen(static_cast<uint32_t>(seg.payload().size())), rcv_nxt_));
       send_ack(ctx);
     }
     return;
@@ -95,9 +99,10 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
 
   // Fourth: the SYN bit (RFC 5961 4.2): a challenge ACK, never a reset. Linux lets the
   // peer's SYN-ACK through in a simultaneous open.
+  const bool simultaneous_synack = seg.has(SYN) && state_ == State::SynRecv && seg.has(ACK) &&
+                                   seq + 1 == rcv_nxt_ && seg.payload().empty() &&
+                                   seg.ack() == snd_nxt_;
   if (seg.has(SYN)) {
-    bool simultaneous_synack = state_ == State::SynRecv && seg.has(ACK) && seq + 1 == rcv_nxt_ &&
-                               seg.payload().empty() && seg.ack() == snd_nxt_;
     if (!simultaneous_synack) {
       ++ctx.mib.TCPSYNChallenge;
       send_challenge_ack(ctx);
@@ -113,6 +118,13 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
 
   // Seventh and eighth: segment text and FIN.
   if (!seg.payload().empty() || seg.has(FIN)) process_data(ctx, seg);
+  if (simultaneous_synack) {
+    // Linux >= 6.11 (tcp_data_queue): the SYN-ACK lies below rcv_nxt, a retransmission:
+    // quick-ack mode and an immediate (duplicate) ACK, with a D-SACK block for it.
+    set_dsack(ctx, seq, seq + 1);
+    enter_quickack_mode();
+    ack_pending_ = true;
+  }
   if (state_ == State::Close || state_ == State::TimeWait) return;
 
   // Send what the ACK made possible, then the ACK if nothing carried it
@@ -213,6 +225,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     sndq_.consume(n);
     buf_seq_ = data_acked_end;
     sndq_.release_if_empty(true);
+    std::erase_if(push_ends_, [&](uint32_t p) { return !SeqNum(p).after(data_acked_end); });
   }
   // Karn's algorithm: time only segments never retransmitted. RFC 6298 5 and Linux
   // (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement"): the backed-off
@@ -249,7 +262,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   } else {
     ca_->on_ack(cc_, acked, mss_, ctx.now);
   }
-  if (!opts_.sndbuf && sndq_.limit() < ctx.cfg.tcp_wmem[2]) {
+  if (!opts_.sndbuf && sndq_.limit() < static_cast<uint32_t>(ctx.cfg.tcp_wmem[2])) {
     sndq_.set_limit(std::clamp<uint32_t>(2 * cc_.cwnd, sndq_.limit(), ctx.cfg.tcp_wmem[2]));
   }
 
@@ -320,6 +333,9 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
     // Accept up to the right edge we announced, even past the buffer's nominal limit.
     int32_t offered = (rcv_wup_ + rcv_wnd_) - rcv_nxt_;
     uint32_t window = std::max<uint32_t>(rcvq_.space(), offered > 0 ? offered : 0);
+    const SeqNum data_end_in = seq + SeqLen(static_cast<uint32_t>(payload.size()));
+    // tcp_data_queue: bytes below rcv_nxt were received before: a D-SACK block names them.
+    if (seq.before(rcv_nxt_)) set_dsack(ctx, seq, seq_min(data_end_in, rcv_nxt_));
     RecvQueue::Insert r = rcvq_.insert(rcv_nxt_, seq, payload, window);
     if (r.duplicate) {
       // RFC 5681 4.2 / tcp_data_queue: old data gets an immediate (duplicate) ACK; Linux
@@ -388,6 +404,8 @@ void Connection::enter_quickack_mode() {
 // arrives.
 void Connection::on_data_received(Context& ctx, uint32_t len) {
   ack_pending_ = true;
+  // tcp_measure_rcv_mss comes first: the quick-ack budget is counted in these segments.
+  if (len >= rcv_mss_) rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(len, adv_mss_));
   if (!data_seen_) {
     data_seen_ = true;
     incr_quickack(kMaxQuickAcks);
@@ -395,7 +413,15 @@ void Connection::on_data_received(Context& ctx, uint32_t len) {
     incr_quickack(kMaxQuickAcks);
   }
   last_data_rcv_ = ctx.now;
-  if (len >= rcv_mss_) rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(len, adv_mss_));
+}
+
+// tcp_dsack_set: only when SACK was negotiated and net.ipv4.tcp_dsack is on.
+void Connection::set_dsack(Context& ctx, SeqNum left, SeqNum right) {
+  if (!sack_ok_ || !ctx.cfg.tcp_dsack || !right.after(left)) return;
+  ++ctx.mib.TCPDSACKOldSent;
+  dsack_pending_ = true;
+  dsack_left_ = left;
+  dsack_right_ = right;
 }
 
 // tcp_fin.
@@ -428,9 +454,21 @@ void Connection::process_fin(Context& ctx) {
 // __tcp_ack_snd_check: ACK now, or arm the delayed-ACK timer.
 void Connection::ack_snd_check(Context& ctx) {
   if (!ack_pending_) return;
-  const bool two_segments = rcv_nxt_.since(rcv_wup_).raw() > rcv_mss_;
+  // More than one full segment unacknowledged, unless the window would shrink: Linux
+  // requires __tcp_select_window() >= rcv_wnd. Its window is held at rcv_ssthresh while
+  // the buffer has room, so it shrinks only once free space is below half the buffer;
+  // ustcp's window is the free space itself, so the test applies from there on.
+  const bool filling = rcvq_.space() < rcvq_.limit() / 2 && window_now() < rcv_wnd_;
+  const bool two_segments = rcv_nxt_.since(rcv_wup_).raw() > rcv_mss_ && !filling;
   const bool quick = quickacks_ > 0 && !pingpong_;
   if (two_segments || quick || rcvq_.has_out_of_order() || fin_ooo_) {
+    send_ack(ctx);
+    return;
+  }
+  // tcp_send_delayed_ack: the timeout is the ACK timeout estimate (icsk_ack.ato), which
+  // the first data received sets to TCP_ATO_MIN; before any data it is 0, so the ACK of a
+  // FIN that comes first leaves at once.
+  if (!data_seen_) {
     send_ack(ctx);
     return;
   }

@@ -17,7 +17,11 @@ uint32_t Connection::unsent() const {
 
 size_t Connection::send(Context& ctx, Bytes data) {
   size_t n = sndq_.append(data);
-  if (n > 0) push(ctx);
+  if (n > 0) {
+    const uint32_t end = data_end().raw();
+    if (push_ends_.empty() || push_ends_.back() != end) push_ends_.push_back(end);
+    push(ctx);
+  }
   return n;
 }
 
@@ -88,7 +92,7 @@ void Connection::push(Context& ctx) {
       return;
     }
     uint8_t flags = ACK;
-    if (last && len > 0) flags |= PSH;
+    if (len > 0 && (last || push_at(snd_nxt_ + len))) flags |= PSH;
     if (last && fin_queued_) flags |= FIN;
     const bool retransmission = snd_nxt_.before(snd_max_);
     emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
@@ -111,6 +115,12 @@ void Connection::push(Context& ctx) {
   }
 }
 
+bool Connection::push_at(SeqNum end) const {
+  for (uint32_t p : push_ends_)
+    if (p == end.raw()) return true;
+  return false;
+}
+
 // Sends the oldest unacknowledged segment again (fast retransmit, NewReno partial ACK).
 void Connection::retransmit_head(Context& ctx) {
   ++ctx.mib.RetransSegs;
@@ -123,7 +133,7 @@ void Connection::retransmit_head(Context& ctx) {
   uint32_t len = snd_una_.before(end) ? std::min<uint32_t>(mss_, end.since(snd_una_).raw()) : 0;
   uint8_t flags = ACK;
   const bool fin_sent = fin_queued_ && snd_max_.after(end);
-  if (snd_una_ + len == end && len > 0) flags |= PSH;
+  if (len > 0 && (snd_una_ + len == end || push_at(snd_una_ + len))) flags |= PSH;
   if (snd_una_ + len == end && fin_sent) flags |= FIN;
   emit(ctx, snd_una_, flags, snd_una_.since(buf_seq_).raw(), len);
   // Karn: a retransmitted segment is never timed.

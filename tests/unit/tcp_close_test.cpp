@@ -104,6 +104,9 @@ TEST(TcpClose, ServerSidePassiveClose) {
   Harness h;
   SocketId s = h.established_server();
   h.inject(at(1s), Seg{.flags = FIN | ACK, .seq = kIrs + 1, .ack = kIss + 1});
+  // No data came before the FIN: the delayed-ACK timeout (ato) is still 0, the ACK leaves
+  // at once (tcp_send_delayed_ack).
+  h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 2});
   EXPECT_EQ(h.state(), State::CloseWait);
   EXPECT_EQ(*h.read(s), "");  // EOF
   EXPECT_NE(h.stack.poll(s) & stack::events::RDHUP, 0);
@@ -224,8 +227,8 @@ TEST(TcpClose, PeerHalfCloseWeKeepSending) {
   SocketId s = h.established_server();
   h.inject(at(1s), Seg{.flags = FIN | ACK, .seq = kIrs + 1, .ack = kIss + 1});
   EXPECT_EQ(h.state(), State::CloseWait);
-  // (Our data at once carries the ACK of the FIN; when a FIN without earlier data is ACKed
-  // on its own is not pinned here.)
+  // A FIN with no data before it is ACKed at once (ato is still 0).
+  h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 2});
   for (int i = 0; i < 3; ++i) {
     h.advance_to(1s + i * 1s);
     ASSERT_EQ(*h.write(s, "abc"), 3u);
@@ -242,6 +245,7 @@ TEST(TcpClose, LastAckRetransmitsFin) {
   Harness h;
   SocketId s = h.established_client();
   h.inject(at(1s), Seg{.flags = FIN | ACK, .seq = kIrs + 1, .ack = kIss + 1});
+  h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 2});  // ato is 0
   h.advance_to(1010ms);
   ASSERT_TRUE(h.close(s));
   h.expect_send(at(1010ms), Seg{.flags = FIN | ACK, .seq = kIss + 1, .ack = kIrs + 2});

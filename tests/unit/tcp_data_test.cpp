@@ -340,17 +340,22 @@ TEST(TcpData, ReceiveWindowShrinksToZeroAndReopens) {
   cfg.tcp_rmem = {4096, 8192, 8192};  // a 4096-byte receive queue
   Harness h(cfg);
   SocketId s = h.established_client();
-  EXPECT_EQ(h.log.back().win, 4096);
+  // Without window scaling the window is a multiple of the peer's segment size as far as
+  // known (__tcp_select_window): 536 before any data, so 3752 of the 4096 bytes.
+  EXPECT_EQ(h.log.back().win, 3752);
   h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 1460)});
-  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 1460, .win = 4096 - 1460});
+  // Quick-ack mode allows rcv_wnd / (2 * rcv_mss) = 1 immediate ACK. The window would be
+  // rounddown(2636, 1460), but the edge already offered is never taken back
+  // (RFC 9293 3.8.6.2.1): 3752 - 1460.
+  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 1460, .win = 2292});
   h.inject(at(201ms),
            Seg{.flags = ACK, .seq = kRcv + 1460, .ack = kSnd, .data = stream(1460, 1460)});
-  // 1176 bytes left: less than a segment and less than half the buffer, but the edge
-  // already offered is never taken back (RFC 9293 3.8.6.2.1).
-  h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 2920, .win = 1176});
   h.inject(at(202ms),
            Seg{.flags = ACK, .seq = kRcv + 2920, .ack = kSnd, .data = stream(2920, 1176)});
-  h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 0});
+  // Two segments are owed, but an ACK now would have to shrink the window (the buffer is
+  // full): it waits for the delayed-ACK timer and then announces 0.
+  h.expect_nothing(until(241ms));
+  h.expect_send(at(241ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 0});
   // Beyond a zero window: dropped, ACKed with window 0.
   h.inject(at(300ms),
            Seg{.flags = ACK, .seq = kRcv + 4096, .ack = kSnd, .data = stream(4096, 100)});
@@ -360,12 +365,13 @@ TEST(TcpData, ReceiveWindowShrinksToZeroAndReopens) {
   h.advance_to(at(400ms));
   EXPECT_EQ(*h.read(s, 100), stream_text(0, 100));
   h.expect_nothing(until(500ms));
-  // Reading the rest opens it: an immediate window update.
+  // Reading the rest opens it: an immediate window update, two whole segments.
   EXPECT_EQ(*h.read(s), stream_text(100, 3996));
-  h.expect_send(at(500ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 4096});
+  h.expect_send(at(500ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 2920});
   h.inject(at(600ms),
            Seg{.flags = ACK, .seq = kRcv + 4096, .ack = kSnd, .data = stream(4096, 100)});
-  h.expect_send(at(600ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4196, .win = 3996});
+  // The offer stays while it is within one segment of the free space (3996).
+  h.expect_send(at(600ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4196, .win = 2920});
   EXPECT_EQ(*h.read(s), stream_text(4096, 100));
 }
 
@@ -380,17 +386,19 @@ TEST(TcpData, SegmentBeyondWindowDropped) {
            Seg{.flags = ACK, .seq = kRcv + 5000, .ack = kSnd, .data = stream(5000, 100)});
   Sent a = h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv});
   EXPECT_EQ(a.opts.sack_count, 0);  // nothing was kept
-  // Straddling the right edge: the part inside is kept.
+  // Straddling the right edge (3752: the 4096-byte buffer rounded down to 536-byte
+  // segments, __tcp_select_window): it starts inside the window, and as in Linux
+  // (tcp_data_queue_ofo) it is kept whole while the buffer has room.
   h.inject(at(210ms),
-           Seg{.flags = ACK, .seq = kRcv + 4000, .ack = kSnd, .data = stream(4000, 200)});
+           Seg{.flags = ACK, .seq = kRcv + 3700, .ack = kSnd, .data = stream(3700, 200)});
   h.expect_send(at(210ms), Seg{.flags = ACK,
                                .seq = kSnd,
                                .ack = kRcv,
-                               .options = "nop,nop,sack " + std::to_string(kRcv + 4000) + ":" +
-                                          std::to_string(kRcv + 4096)});
-  h.inject(at(220ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 4000)});
-  h.expect_send(at(220ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 4096, .win = 0});
-  EXPECT_EQ(*h.read(s), stream_text(0, 4096));
+                               .options = "nop,nop,sack " + std::to_string(kRcv + 3700) + ":" +
+                                          std::to_string(kRcv + 3900)});
+  h.inject(at(220ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .data = stream(0, 3700)});
+  h.expect_send(at(220ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv + 3900, .win = 0});
+  EXPECT_EQ(*h.read(s), stream_text(0, 3900));
 }
 
 // RFC 7323 5.3 (tcp_paws_discard): a segment whose timestamp is older than TS.Recent is

@@ -135,10 +135,11 @@ TEST(TcpReset, ResetInCloseWaitIsEpipe) {
   SocketId s = h.established_client();
   h.inject(at(1s), Seg{.flags = FIN | ACK, .seq = kIrs + 1, .ack = kIss + 1});
   EXPECT_EQ(h.state(), State::CloseWait);
+  h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 2});  // ato is 0
   h.inject(at(1010ms), Seg{.flags = RST, .seq = kIrs + 2});
   EXPECT_EQ(h.state(), State::Close);
   EXPECT_EQ(h.stack.counters().EstabResets, 1u);
-  h.expect_nothing(until(100s));  // no delayed ACK of the FIN after the reset
+  h.expect_nothing(until(100s));
   EXPECT_EQ(*h.read(s), "");
   EXPECT_EQ(errno_of(h.write(s, "x")), EPIPE);
   EXPECT_EQ(errno_of(h.write(s, "x")), EPIPE);
@@ -199,6 +200,8 @@ TEST(TcpReset, ResetInLastAck) {
   Harness h;
   SocketId s = h.established_client();
   h.inject(at(1s), Seg{.flags = FIN | ACK, .seq = kIrs + 1, .ack = kIss + 1});
+  // No data came before the FIN: its ACK leaves at once (the ACK timeout ato is still 0).
+  h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 2});
   ASSERT_TRUE(h.close(s));
   h.expect_send(at(1s), Seg{.flags = FIN | ACK, .seq = kIss + 1, .ack = kIrs + 2});
   h.inject(at(1100ms), Seg{.flags = RST, .seq = kIrs + 2});
