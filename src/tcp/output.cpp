@@ -35,8 +35,13 @@ size_t Connection::recv(Context& ctx, MutBytes out, bool peek) {
   int32_t offered = (rcv_wup_ + rcv_wnd_) - rcv_nxt_;
   uint32_t now_win = offered > 0 ? static_cast<uint32_t>(offered) : 0;
   bool owed = ack_pending_ && rcv_nxt_.since(rcv_wup_).raw() > rcv_mss_;
-  uint32_t after = rcvq_.space();
-  bool doubled = after > before && after >= 2 * now_win && after >= rcv_mss_;
+  // The window we would announce now, against the one still open: an update only when it
+  // at least doubles it and the old one was at most half the largest window we can offer
+  // (tcp_cleanup_rbuf: 2 * rcv_window_now <= window_clamp).
+  const uint32_t max_win = uint32_t{65535} << rcv_wscale_;
+  const uint32_t new_win = std::min(window_now(), max_win);
+  bool doubled = rcvq_.space() > before && 2 * now_win <= max_win && new_win > 0 &&
+                 new_win >= 2 * now_win;
   if (owed || doubled) send_ack(ctx);
   return n;
 }
