@@ -225,7 +225,10 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     sndq_.consume(n);
     buf_seq_ = data_acked_end;
     sndq_.release_if_empty(true);
-    std::erase_if(push_ends_, [&](uint32_t p) { return !SeqNum(p).after(data_acked_end); });
+    // Write ends now acknowledged are the oldest ones: drop the front.
+    auto first_open = std::find_if(push_ends_.begin(), push_ends_.end(),
+                                   [&](uint32_t p) { return SeqNum(p).after(data_acked_end); });
+    push_ends_.erase(push_ends_.begin(), first_open);
   }
   // Karn's algorithm: time only segments never retransmitted. RFC 6298 5 and Linux
   // (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement"): the backed-off

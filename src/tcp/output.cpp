@@ -40,8 +40,8 @@ size_t Connection::recv(Context& ctx, MutBytes out, bool peek) {
   // (tcp_cleanup_rbuf: 2 * rcv_window_now <= window_clamp).
   const uint32_t max_win = uint32_t{65535} << rcv_wscale_;
   const uint32_t new_win = std::min(window_now(), max_win);
-  bool doubled = rcvq_.space() > before && 2 * now_win <= max_win && new_win > 0 &&
-                 new_win >= 2 * now_win;
+  bool doubled =
+      rcvq_.space() > before && 2 * now_win <= max_win && new_win > 0 && new_win >= 2 * now_win;
   if (owed || doubled) send_ack(ctx);
   return n;
 }
@@ -120,10 +120,12 @@ void Connection::push(Context& ctx) {
   }
 }
 
+// push_ends_ ascends in sequence space (writes append): a binary search, not a scan on
+// every segment.
 bool Connection::push_at(SeqNum end) const {
-  for (uint32_t p : push_ends_)
-    if (p == end.raw()) return true;
-  return false;
+  auto it = std::lower_bound(push_ends_.begin(), push_ends_.end(), end,
+                             [](uint32_t p, SeqNum e) { return SeqNum(p).before(e); });
+  return it != push_ends_.end() && *it == end.raw();
 }
 
 // Sends the oldest unacknowledged segment again (fast retransmit, NewReno partial ACK).
