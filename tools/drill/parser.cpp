@@ -558,6 +558,22 @@ class Parser {
     }
   }
 
+  // Items separated by commas up to `close` (already past the opening bracket); an empty
+  // list is allowed. `item` parses one.
+  template <typename F>
+  void comma_list(char close, std::string_view what, F item) {
+    skip_inline();
+    if (peek() != close) {
+      for (;;) {
+        item();
+        skip_inline();
+        if (peek() != ',') break;
+        ++p_;
+      }
+    }
+    expect(close, what);
+  }
+
   // ---- system calls ----
 
   Syscall syscall() {
@@ -571,19 +587,7 @@ class Parser {
       skip_feature(sc.name_pos, "system call " + sc.name + "()");
     }
     expect('(', "'(' after the system call name");
-    skip_inline();
-    if (peek() != ')') {
-      for (;;) {
-        sc.args.push_back(expr());
-        skip_inline();
-        if (peek() == ',') {
-          ++p_;
-          continue;
-        }
-        break;
-      }
-    }
-    expect(')', "',' or ')' in the argument list");
+    comma_list(')', "',' or ')' in the argument list", [&] { sc.args.push_back(expr()); });
     expect('=', "'= result' after the system call");
     skip_inline();
     sc.result_pos = p_;
@@ -648,37 +652,15 @@ class Parser {
     } else if (peek() == '[') {
       ++p_;
       e.kind = Expr::Kind::List;
-      skip_inline();
-      if (peek() != ']') {
-        for (;;) {
-          e.items.push_back(expr());
-          skip_inline();
-          if (peek() == ',') {
-            ++p_;
-            continue;
-          }
-          break;
-        }
-      }
-      expect(']', "',' or ']' in a list");
+      comma_list(']', "',' or ']' in a list", [&] { e.items.push_back(expr()); });
     } else if (peek() == '{') {
       ++p_;
       e.kind = Expr::Kind::Struct;
-      skip_inline();
-      if (peek() != '}') {
-        for (;;) {
-          e.fields.push_back(ident());
-          expect('=', "'=' after a field name");
-          e.items.push_back(expr());
-          skip_inline();
-          if (peek() == ',') {
-            ++p_;
-            continue;
-          }
-          break;
-        }
-      }
-      expect('}', "',' or '}' in a struct");
+      comma_list('}', "',' or '}' in a struct", [&] {
+        e.fields.push_back(ident());
+        expect('=', "'=' after a field name");
+        e.items.push_back(expr());
+      });
     } else if (is_digit(peek()) || peek() == '-') {
       bool neg = peek() == '-';
       if (neg) ++p_;
@@ -692,19 +674,7 @@ class Parser {
         ++p_;
         e.kind = Expr::Kind::Call;
         e.text = name;
-        skip_inline();
-        if (peek() != ')') {
-          for (;;) {
-            e.items.push_back(expr());
-            skip_inline();
-            if (peek() == ',') {
-              ++p_;
-              continue;
-            }
-            break;
-          }
-        }
-        expect(')', "')' after the function's arguments");
+        comma_list(')', "')' after the function's arguments", [&] { e.items.push_back(expr()); });
       } else {
         auto v = symbol_value(name);
         if (!v) fail(e.pos, "unknown constant '" + name + "'");

@@ -132,6 +132,7 @@ class Session {
   void retry_blocking();
   ScriptFd* fd_arg(const Syscall& sc, size_t i);
   int64_t int_arg(const Syscall& sc, size_t i);
+  std::pair<int64_t, int64_t> io_size(const Syscall& sc);  // bytes, flags
   const Expr& arg(const Syscall& sc, size_t i);
   std::optional<int64_t> int_in(const Expr& e);  // [1] or 1; nullopt for ...
   Endpoint sockaddr_arg(const Syscall& sc, size_t i, Endpoint dflt);

@@ -49,6 +49,24 @@ bool linux_option(int level, int name) {
 
 }  // namespace
 
+// The byte count and flags of read/recv/recvfrom/readv and write/send/sendto/writev:
+// (fd, buf, len[, flags...]) or (fd, [{iov_base=..., iov_len=N}, ...], iovcnt).
+std::pair<int64_t, int64_t> Session::io_size(const Syscall& sc) {
+  if (sc.name == "readv" || sc.name == "writev") {
+    const Expr& iov = arg(sc, 1);
+    if (iov.kind != Expr::Kind::List)
+      throw Failure{iov.pos, sc.name + "() needs [{iov_base=..., iov_len=N}, ...]"};
+    int64_t len = 0;
+    for (const Expr& v : iov.items) {
+      for (size_t k = 0; k < v.fields.size(); ++k)
+        if (v.fields[k] == "iov_len") len += v.items[k].value;
+    }
+    return {len, 0};
+  }
+  const bool has_flags = sc.name != "read" && sc.name != "write" && sc.args.size() > 3;
+  return {int_arg(sc, 2), has_flags ? int_arg(sc, 3) : 0};
+}
+
 const Expr& Session::arg(const Syscall& sc, size_t i) {
   if (i >= sc.args.size())
     throw Failure{sc.name_pos,
@@ -265,19 +283,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
   if (n == "read" || n == "recv" || n == "recvfrom" || n == "readv") {
     ScriptFd* f = fd_arg(sc, 0);
     if (!f) return err(EBADF);
-    int64_t len = 0, flags = 0;
-    if (n == "readv") {
-      const Expr& iov = arg(sc, 1);
-      if (iov.kind != Expr::Kind::List)
-        throw Failure{iov.pos, "readv() needs [{iov_base=..., iov_len=N}, ...]"};
-      for (const Expr& v : iov.items) {
-        for (size_t k = 0; k < v.fields.size(); ++k)
-          if (v.fields[k] == "iov_len") len += v.items[k].value;
-      }
-    } else {
-      len = int_arg(sc, 2);
-      if (n != "read" && sc.args.size() > 3) flags = int_arg(sc, 3);
-    }
+    auto [len, flags] = io_size(sc);
     if (len < 0) return err(EINVAL);
     std::vector<std::byte> buf(static_cast<size_t>(len));
     auto r = stack_.recv(clock_, f->id, buf, flags & kMsgPeek);
@@ -288,19 +294,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
   if (n == "write" || n == "send" || n == "sendto" || n == "writev") {
     ScriptFd* f = fd_arg(sc, 0);
     if (!f) return err(EBADF);
-    int64_t len = 0, flags = 0;
-    if (n == "writev") {
-      const Expr& iov = arg(sc, 1);
-      if (iov.kind != Expr::Kind::List)
-        throw Failure{iov.pos, "writev() needs [{iov_base=..., iov_len=N}, ...]"};
-      for (const Expr& v : iov.items) {
-        for (size_t k = 0; k < v.fields.size(); ++k)
-          if (v.fields[k] == "iov_len") len += v.items[k].value;
-      }
-    } else {
-      len = int_arg(sc, 2);
-      if (n != "write" && sc.args.size() > 3) flags = int_arg(sc, 3);
-    }
+    auto [len, flags] = io_size(sc);
     if (len < 0) return err(EINVAL);
     // progress counts bytes already taken by a blocking write, plus one (0 = first try).
     size_t done = st->progress ? st->progress - 1 : 0;
