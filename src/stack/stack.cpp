@@ -88,6 +88,10 @@ void Stack::receive(TimePoint now, Bytes datagram) {
     ++mib_.InAddrErrors;
     return;
   }
+  if (ip->protocol() == wire::kProtoIcmp) {
+    icmp_input(*ip);
+    return;
+  }
   if (ip->protocol() != wire::kProtoTcp) {
     ++mib_.InUnknownProtos;
     return;

@@ -29,6 +29,7 @@
 #include "tcp/listener.hpp"
 #include "tcp/syncookie.hpp"
 #include "tcp/time_wait.hpp"
+#include "wire/ipv4.hpp"
 
 namespace ustcp::stack {
 
@@ -187,6 +188,7 @@ class Stack final : public tcp::SegmentSink {
   void close_listener(TimePoint now, uint32_t li);
   void orphaned(TimePoint now, uint32_t ci);
   void send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::TcpView& seg);
+  void icmp_input(const wire::Ipv4View& ip);  // stack/icmp.cpp
 
   std::vector<Ipv4Addr> addrs_;
   tcp::Config cfg_;

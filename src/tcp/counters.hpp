@@ -1,6 +1,8 @@
-// Counters with the names of /proc/net/snmp (Ip:, Tcp:) and /proc/net/netstat (TcpExt:),
-// kept per stack. The engine increments them; the stack prints them as nstat does.
-// CurrEstab is a gauge and is computed by the stack, not kept here.
+// Counters with the names of /proc/net/snmp (Ip:, Icmp:, IcmpMsg:, Tcp:) and
+// /proc/net/netstat (TcpExt:), kept per stack. The engine increments them; the stack prints
+// them as nstat does. CurrEstab is a gauge and is computed by the stack, not kept here.
+// A field is named by the counter alone, so a name can appear in one group only: Icmp's
+// InCsumErrors is left out (Tcp has one), and a bad ICMP checksum counts in IcmpInErrors.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,13 @@ namespace ustcp::tcp {
   X(Ip, InDelivers)                 \
   X(Ip, OutRequests)                \
   X(Ip, ReasmFails)                 \
+  X(Icmp, InMsgs)                   \
+  X(Icmp, InErrors)                 \
+  X(Icmp, InEchos)                  \
+  X(Icmp, OutMsgs)                  \
+  X(Icmp, OutEchoReps)              \
+  X(IcmpMsg, InType8)               \
+  X(IcmpMsg, OutType0)              \
   X(Tcp, ActiveOpens)               \
   X(Tcp, PassiveOpens)              \
   X(Tcp, AttemptFails)              \

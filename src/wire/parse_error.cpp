@@ -28,6 +28,10 @@ const char* to_string(ParseError e) {
       return "BadOptionValue";
     case ParseError::BadTcpChecksum:
       return "BadTcpChecksum";
+    case ParseError::IcmpTruncated:
+      return "IcmpTruncated";
+    case ParseError::BadIcmpChecksum:
+      return "BadIcmpChecksum";
   }
   // Only reachable with a value outside the enum (a cast from a corrupt byte).
   return "Unknown";

@@ -21,6 +21,9 @@ enum class ParseError : uint8_t {
   OptionPastHeader,   // an option runs past the header
   BadOptionValue,     // a known option with the wrong length (MSS != 4, TS != 10, ...)
   BadTcpChecksum,
+  // ICMP
+  IcmpTruncated,      // fewer than the 8-byte header
+  BadIcmpChecksum,
 };
 
 const char* to_string(ParseError e);

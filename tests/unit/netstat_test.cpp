@@ -123,15 +123,15 @@ TEST(Netstat, SnmpHasLinuxsConstantsAndCurrEstabInPlace) {
   c.InSegs = 9;
   c.InReceives = 11;
   const auto lines = split(snmp_text(c, 3), '\n');
-  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
   // snmp4_tcp_list order (net/ipv4/proc.c).
-  EXPECT_PRED2(starts_with, lines[2],
+  EXPECT_PRED2(starts_with, lines[6],
                "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
                "EstabResets CurrEstab InSegs");
-  EXPECT_PRED2(starts_with, lines[3], "Tcp: 1 200 120000 -1 4 0 0 1 3 9 ");
+  EXPECT_PRED2(starts_with, lines[7], "Tcp: 1 200 120000 -1 4 0 0 1 3 9 ");
   EXPECT_PRED2(starts_with, lines[0], "Ip: Forwarding DefaultTTL InReceives InHdrErrors ");
   EXPECT_PRED2(starts_with, lines[1], "Ip: 2 64 11 0 ");
-  const auto tcp = zip(lines[2], lines[3]);
+  const auto tcp = zip(lines[6], lines[7]);
   size_t tcp_counters = 0;
   c.for_each(
       [&](const char* g, const char*, uint64_t) { tcp_counters += std::string(g) == "Tcp"; });
@@ -187,7 +187,7 @@ TEST(Netstat, MalformedDatagramCountsInHdrErrors) {
             "IpInReceives                    1                  0.0\n"
             "IpInHdrErrors                   1                  0.0\n");
   const auto lines = split(snmp_text(s), '\n');
-  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
   for (const auto& [name, value] : zip(lines[0], lines[1])) {
     if (name == "InReceives" || name == "InHdrErrors") {
       EXPECT_EQ(value, "1") << name;
@@ -211,9 +211,9 @@ TEST(Netstat, SynToAClosedPortCountsOutRsts) {
             "TcpOutSegs                      1                  0.0\n"
             "TcpOutRsts                      1                  0.0\n");
   const auto lines = split(snmp_text(s), '\n');
-  ASSERT_EQ(lines.size(), 4u);
-  EXPECT_PRED2(starts_with, lines[3], "Tcp: 1 200 120000 -1 0 0 0 0 0 1 ");
-  for (const auto& [name, value] : zip(lines[2], lines[3])) {
+  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
+  EXPECT_PRED2(starts_with, lines[7], "Tcp: 1 200 120000 -1 0 0 0 0 0 1 ");
+  for (const auto& [name, value] : zip(lines[6], lines[7])) {
     if (name == "OutRsts" || name == "InSegs" || name == "OutSegs") {
       EXPECT_EQ(value, "1") << name;
     }
@@ -263,9 +263,9 @@ TEST(Netstat, CurrEstabAndStateCountsOfALiveStack) {
             "SYN_RECV 1\n"
             "SYN_SENT 1\n");
   const auto lines = split(snmp_text(s), '\n');
-  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
   // ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab
-  EXPECT_PRED2(starts_with, lines[3], "Tcp: 1 200 120000 -1 2 0 0 0 1 ");
+  EXPECT_PRED2(starts_with, lines[7], "Tcp: 1 200 120000 -1 2 0 0 0 1 ");
 }
 
 }  // namespace
