@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev # unit tests
   libfmt-dev libcli11-dev nlohmann-json3-dev  # the CLI
   tshark                    # checks that our pcap files read cleanly
+  iproute2 iputils-ping curl nginx-light python3  # interop tests: the Linux side of a TUN device
 )
 
 missing=()
@@ -26,5 +27,14 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as nginx start their service when installed; the tests start their own
+# copies inside network namespaces, so ask invoke-rc.d not to (policy-rc.d exit 101 =
+# "action forbidden"), unless the machine already has a policy of its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod +x "$policy"
+  trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

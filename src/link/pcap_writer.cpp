@@ -46,7 +46,7 @@ PcapWriter::~PcapWriter() {
 
 bool PcapWriter::write(TimePoint t, Bytes datagram) {
   if (!ok()) return false;
-  const int64_t us = std::max<int64_t>(0, to_micros(t.time_since_epoch()));
+  const int64_t us = std::max<int64_t>(0, to_micros(t.time_since_epoch() + offset_));
   const auto incl = static_cast<uint32_t>(std::min<size_t>(datagram.size(), kSnapLen));
   std::array<std::byte, kRecordHeaderSize> header{};
   put_le32(&header[0], static_cast<uint32_t>(us / 1'000'000));

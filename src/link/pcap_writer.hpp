@@ -42,6 +42,9 @@ class PcapWriter {
   // Empty when ok(); otherwise "<operation> <path>: <strerror>".
   const std::string& error() const { return error_; }
   const std::string& path() const { return path_; }
+  // Added to every timestamp: a real-time driver's clock is monotonic (time since boot);
+  // with TunLoop::wall_offset() the records carry dates, as tcpdump's do.
+  void set_clock_offset(Duration offset) { offset_ = offset; }
   // Number of records written so far.
   uint64_t records() const { return records_; }
 
@@ -60,6 +63,7 @@ class PcapWriter {
   std::string error_;
   std::FILE* file_ = nullptr;
   uint64_t records_ = 0;
+  Duration offset_{0};
 };
 
 }  // namespace ustcp::link

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/time.hpp"
 #include "tcp/config.hpp"
+#include "tun_options.hpp"
 
 namespace ustcp::cli {
 
@@ -36,7 +38,33 @@ struct DrillOptions {
   std::vector<std::string> paths;
 };
 
+struct ServeOptions {
+  TunOptions tun;
+  std::optional<uint16_t> echo_port;
+  std::optional<uint16_t> http_port;
+  std::string root;                                       // HTTP files; empty: built-in pages
+  Duration keepalive_timeout = std::chrono::seconds(75);  // nginx's keepalive_timeout
+  int backlog = 511;                                      // nginx's listen backlog
+};
+
+struct GetOptions {
+  TunOptions tun;
+  std::vector<std::string> urls;          // http://A.B.C.D[:port]/path, all on one server
+  std::string output;                     // body goes here; empty: stdout
+  Duration keepalive = Duration::zero();  // hold the idle connection this long at the end
+};
+
+// `ustcp ss` and `ustcp nstat`: requests to a daemon's control socket.
+struct QueryOptions {
+  std::string tun = "ustcp0";
+  std::string control;  // default: default_control_path(tun)
+  std::string request;  // built by main.cpp from the command's options
+};
+
 int run_demo(const DemoOptions& opt);
+int run_serve(const ServeOptions& opt);
+int run_get(const GetOptions& opt);
+int run_query(const QueryOptions& opt, const char* cmd);
 int run_transfer(const TransferOptions& opt);
 int run_drill(const DrillOptions& opt);
 

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "stack/sysctl.hpp"
 #include "stack_options.hpp"
+#include "tun_options.hpp"
 #include "units.hpp"
 
 namespace {
@@ -82,6 +83,68 @@ int main(int argc, char** argv) {
   drill_cmd->add_option("paths", drill.paths, "script files or directories of *.pkt files")
       ->required();
 
+  cli::ServeOptions serve;
+  double keepalive_timeout = 75;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "run ustcp on a TUN device: ping, an echo server and an HTTP/1.1 server (root)");
+  cli::add_tun_options(serve_cmd, serve.tun, /*addr_required=*/true);
+  serve_cmd->add_option("--echo", serve.echo_port, "run an echo server on this port (e.g. 7)");
+  serve_cmd->add_option("--http", serve.http_port, "run an HTTP/1.1 server on this port (e.g. 80)");
+  serve_cmd
+      ->add_option("--root", serve.root,
+                   "serve the files under this directory over HTTP "
+                   "(default: built-in pages / and /bytes/N)")
+      ->check(CLI::ExistingDirectory);
+  serve_cmd
+      ->add_option("--keepalive-timeout", keepalive_timeout,
+                   "close idle HTTP keep-alive connections after this many seconds, like "
+                   "nginx's keepalive_timeout (default 75; 0: no keep-alive)")
+      ->check(CLI::Range(0.0, 86400.0));
+  serve_cmd->add_option("--backlog", serve.backlog, "listen() backlog (default 511)")
+      ->check(CLI::Range(1, 65535));
+
+  cli::GetOptions get;
+  double get_keepalive = 0;
+  auto* get_cmd = app.add_subcommand(
+      "get", "fetch URLs over ustcp on a TUN device from a server on the Linux side (root)");
+  cli::add_tun_options(get_cmd, get.tun, /*addr_required=*/true);
+  get_cmd
+      ->add_option("urls", get.urls,
+                   "http://A.B.C.D[:PORT]/PATH; several URLs share one keep-alive connection")
+      ->required();
+  get_cmd->add_option("-o,--output", get.output, "write the bodies to this file (default stdout)");
+  get_cmd
+      ->add_option("--keepalive", get_keepalive,
+                   "keep the idle connection open this many seconds after the last response, "
+                   "then close it (a client keep-alive timeout)")
+      ->check(CLI::Range(0.0, 86400.0));
+
+  cli::QueryOptions ss;
+  bool ss_all = false, ss_listening = false, ss_ignored = false;
+  std::vector<std::string> ss_filter;
+  auto* ss_cmd = app.add_subcommand(
+      "ss", "a running ustcp daemon's sockets, as `ss -tan` prints the kernel's");
+  ss_cmd->add_option("--tun", ss.tun, "the daemon's TUN device (default ustcp0)");
+  ss_cmd->add_option("--control", ss.control, "the daemon's control socket");
+  ss_cmd->add_flag("-a,--all", ss_all, "listening and non-listening sockets");
+  ss_cmd->add_flag("-l,--listening", ss_listening, "listening sockets only");
+  ss_cmd->add_flag("-t,--tcp,-n,--numeric", ss_ignored,
+                   "accepted for ss compatibility (always so)");
+  ss_cmd->add_option("filter", ss_filter, "state NAME, e.g. `state time-wait`");
+
+  cli::QueryOptions nstat;
+  bool nstat_abs = false, nstat_zeros = false, nstat_reset = false, nstat_quiet = false;
+  std::vector<std::string> nstat_patterns;
+  auto* nstat_cmd = app.add_subcommand(
+      "nstat", "a running ustcp daemon's counters, as `nstat` prints the kernel's");
+  nstat_cmd->add_option("--tun", nstat.tun, "the daemon's TUN device (default ustcp0)");
+  nstat_cmd->add_option("--control", nstat.control, "the daemon's control socket");
+  nstat_cmd->add_flag("-a,--ignore", nstat_abs, "absolute values, not increments since last time");
+  nstat_cmd->add_flag("-z,--zeros", nstat_zeros, "print zero counters too");
+  nstat_cmd->add_flag("-r,--reset", nstat_reset, "forget the history (increments since start)");
+  nstat_cmd->add_flag("-n,--nooutput", nstat_quiet, "update the history, print nothing");
+  nstat_cmd->add_option("patterns", nstat_patterns, "counter names or globs, e.g. TcpExt*");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -94,6 +157,56 @@ int main(int argc, char** argv) {
   }
 
   std::string error;
+  if (serve_cmd->parsed()) {
+    if (!serve.echo_port && !serve.http_port) {
+      fmt::print(stderr, "ustcp serve: nothing to serve: give --echo PORT, --http PORT or both\n");
+      return 2;
+    }
+    if ((serve.echo_port == 0) || (serve.http_port == 0) ||
+        (serve.echo_port && serve.http_port && *serve.echo_port == *serve.http_port)) {
+      fmt::print(stderr,
+                 "ustcp serve: --echo and --http need two different ports from 1 to 65535\n");
+      return 2;
+    }
+    serve.keepalive_timeout =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(keepalive_timeout));
+    return cli::run_serve(serve);
+  }
+  if (get_cmd->parsed()) {
+    get.keepalive =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(get_keepalive));
+    return cli::run_get(get);
+  }
+  if (ss_cmd->parsed()) {
+    if (ss_all && ss_listening) {
+      fmt::print(stderr, "ustcp ss: -a and -l: choose one\n");
+      return 2;
+    }
+    ss.request = std::string("ss ") + (ss_all ? "all" : ss_listening ? "listening" : "connected");
+    if (!ss_filter.empty()) {
+      if (ss_filter.size() != 2 || ss_filter[0] != "state") {
+        fmt::print(stderr, "ustcp ss: expected a filter of the form `state NAME`\n");
+        return 2;
+      }
+      ss.request += " state " + ss_filter[1];
+    }
+    return cli::run_query(ss, "ss");
+  }
+  if (nstat_cmd->parsed()) {
+    nstat.request = "nstat";
+    for (auto [on, flag] : {std::pair{nstat_abs, " -a"}, std::pair{nstat_zeros, " -z"},
+                            std::pair{nstat_reset, " -r"}, std::pair{nstat_quiet, " -n"}}) {
+      if (on) nstat.request += flag;
+    }
+    for (const auto& p : nstat_patterns) {
+      if (p.find_first_of(" \n") != std::string::npos || p.starts_with("-")) {
+        fmt::print(stderr, "ustcp nstat: invalid counter pattern '{}'\n", p);
+        return 2;
+      }
+      nstat.request += " " + p;
+    }
+    return cli::run_query(nstat, "nstat");
+  }
   if (sysctl_cmd->parsed()) {
     tcp::Config cfg;
     if (!cli::load_config(sysctl_stack, cfg, error)) {

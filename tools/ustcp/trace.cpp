@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "introspect.hpp"
 #include "wire/ipv4.hpp"
 #include "wire/tcp.hpp"
 
@@ -55,14 +56,7 @@ void Tracer::states() {
 }
 
 void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s) {
-  fmt::print(out, "{}\n", title);
-  fmt::print(out, "{:<11}{:>7} {:>7} {:<22}{:<22}\n", "State", "Recv-Q", "Send-Q",
-             "Local Address:Port", "Peer Address:Port");
-  for (const auto& row : s.socket_table()) {
-    std::string peer = row.state == tcp::State::Listen ? "0.0.0.0:*" : row.remote.to_string();
-    fmt::print(out, "{:<11}{:>7} {:>7} {:<22}{:<22}\n", tcp::ss_name(row.state), row.recv_q,
-               row.send_q, row.local.to_string(), peer);
-  }
+  fmt::print(out, "{}\n{}", title, socket_table_text(s.socket_table()));
 }
 
 }  // namespace ustcp::cli

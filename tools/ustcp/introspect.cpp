@@ -1,0 +1,131 @@
+#include "introspect.hpp"
+
+#include <fmt/core.h>
+#include <fnmatch.h>
+
+#include <sstream>
+
+#include "stack/netstat.hpp"
+#include "tcp/state.hpp"
+
+namespace ustcp::cli {
+namespace {
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> w;
+  for (std::string s; in >> s;) w.push_back(s);
+  return w;
+}
+
+// "TIME-WAIT" -> "time-wait": ss's state filter names are its column names in lower case.
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::string socket_table_text(const std::vector<stack::SocketRow>& rows) {
+  std::string out = fmt::format("{:<11}{:>7} {:>7} {:<22}{:<22}\n", "State", "Recv-Q", "Send-Q",
+                                "Local Address:Port", "Peer Address:Port");
+  for (const auto& row : rows) {
+    std::string peer = row.state == tcp::State::Listen ? "0.0.0.0:*" : row.remote.to_string();
+    out += fmt::format("{:<11}{:>7} {:>7} {:<22}{:<22}\n", tcp::ss_name(row.state), row.recv_q,
+                       row.send_q, row.local.to_string(), peer);
+  }
+  return out;
+}
+
+std::string Introspection::answer(const std::string& request) {
+  std::vector<std::string> w = words(request);
+  if (w.empty()) return "error: empty request\n";
+  const std::string cmd = w.front();
+  w.erase(w.begin());
+  if (cmd == "ping") return "pong\n";
+  if (cmd == "ss") return ss(w);
+  if (cmd == "nstat") return nstat(w);
+  return "error: unknown request '" + cmd + "' (expected ss or nstat)\n";
+}
+
+std::string Introspection::ss(const std::vector<std::string>& args) const {
+  std::string which = "connected", state;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "connected" || args[i] == "listening" || args[i] == "all") {
+      which = args[i];
+    } else if (args[i] == "state" && i + 1 < args.size()) {
+      state = lower(args[++i]);
+    } else {
+      return "error: ss: unexpected '" + args[i] + "'\n";
+    }
+  }
+  bool state_known = state.empty();
+  std::vector<stack::SocketRow> rows;
+  for (const auto& row : stack_.socket_table()) {
+    const bool listening = row.state == tcp::State::Listen;
+    const std::string name = lower(tcp::ss_name(row.state));
+    if (!state.empty()) {
+      if (name != state) continue;  // `ss state X` shows X whatever -l/-a say
+    } else if ((which == "connected" && listening) || (which == "listening" && !listening)) {
+      continue;
+    }
+    rows.push_back(row);
+  }
+  if (!state_known) {
+    // Accept every name ss accepts even when no socket is in that state now.
+    static const char* kNames[] = {"established", "syn-sent",  "syn-recv", "fin-wait-1",
+                                   "fin-wait-2",  "time-wait", "unconn",   "close-wait",
+                                   "last-ack",    "listen",    "closing",  "closed"};
+    for (const char* n : kNames) state_known |= state == n;
+    if (!state_known) return "error: ss: unknown state '" + state + "'\n";
+  }
+  return socket_table_text(rows);
+}
+
+std::string Introspection::nstat(const std::vector<std::string>& args) {
+  bool absolute = false, zeros = false, reset = false, no_output = false;
+  std::vector<std::string> patterns;
+  for (const auto& a : args) {
+    if (a.size() > 1 && a[0] == '-') {
+      for (char f : a.substr(1)) {
+        switch (f) {
+          case 'a':
+            absolute = true;
+            break;
+          case 'z':
+            zeros = true;
+            break;
+          case 'r':
+            reset = true;
+            break;
+          case 'n':
+            no_output = true;
+            break;
+          default:
+            return fmt::format("error: nstat: unknown flag -{}\n", f);
+        }
+      }
+    } else {
+      patterns.push_back(a);
+    }
+  }
+  const tcp::Counters now = stack_.counters();
+  const tcp::Counters zero{};
+  // nstat -r: forget the history, so this report shows everything since the start.
+  const tcp::Counters& since = absolute || reset ? zero : history_;
+  std::string text = stack::nstat_text(now, {.zeros = zeros, .since = &since});
+  if (!absolute) history_ = now;  // nstat -a leaves the history alone
+  if (no_output) return "";
+  if (patterns.empty()) return text;
+  std::istringstream in(text);
+  std::string out, line;
+  while (std::getline(in, line)) {
+    const std::string name = line.substr(0, line.find(' '));
+    bool keep = line.starts_with('#');
+    for (const auto& p : patterns) keep |= ::fnmatch(p.c_str(), name.c_str(), 0) == 0;
+    if (keep) out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace ustcp::cli
