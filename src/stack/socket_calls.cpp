@@ -640,6 +640,22 @@ const char* errno_name(int e) {
       return "EINVAL";
     case ENOPROTOOPT:
       return "ENOPROTOOPT";
+    case ENOBUFS:
+      return "ENOBUFS";
+    case EACCES:
+      return "EACCES";
+    case EPERM:
+      return "EPERM";
+    case EOPNOTSUPP:
+      return "EOPNOTSUPP";
+    case ENETUNREACH:
+      return "ENETUNREACH";
+    case EHOSTUNREACH:
+      return "EHOSTUNREACH";
+    case EMFILE:
+      return "EMFILE";
+    case EMSGSIZE:
+      return "EMSGSIZE";
     default:
       return "E?";
   }
