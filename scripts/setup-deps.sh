@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make            # toolchain
   libgtest-dev libgmock-dev # unit tests
+  libbenchmark-dev          # bench/: micro-benchmarks (built, run by hand)
   libfmt-dev libcli11-dev nlohmann-json3-dev  # the CLI
   tshark                    # checks that our pcap files read cleanly
   iproute2 iputils-ping curl nginx-light python3  # interop tests: the Linux side of a TUN device
