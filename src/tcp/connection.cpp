@@ -217,6 +217,7 @@ void Connection::done(Context& ctx) {
   probing_ = false;
   sndq_.consume(sndq_.size());
   push_ends_ = {};
+  seg_ends_ = {};
   sndq_.release_if_empty(true);
   fin_queued_ = true;  // nothing more can be sent
   if (orphan_) rcvq_.clear();

@@ -262,6 +262,9 @@ class Connection {
   // when retransmitted (Linux marks the last skb of each sendmsg, tcp_mark_push, and a
   // retransmission keeps the skb's flags).
   std::vector<uint32_t> push_ends_;
+  // Where each new segment ended, until acknowledged: an ACK adds the segments it covers to
+  // TCPDelivered, as Linux's tp->delivered counts packets (tcp_newly_delivered), not ACKs.
+  std::vector<uint32_t> seg_ends_;
   // RFC 2883 D-SACK: the duplicate range to report as the first SACK block of the next
   // ACK (Linux tcp_dsack_set), when dsack_pending_.
   bool dsack_pending_ = false;

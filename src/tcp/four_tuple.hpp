@@ -15,10 +15,13 @@ struct FourTuple {
 };
 
 struct FourTupleHash {
+  // A per-stack secret: a peer that cannot guess it cannot choose 4-tuples that collide
+  // (the demux table probes linearly, so crafted collisions would make long runs).
+  uint64_t seed = 0;
+
   size_t operator()(const FourTuple& t) const {
-    // Mixes the 96 bits through a 64-bit multiply (murmur-style finaliser): cheap, and the
-    // table is keyed per stack, so predictable collisions cost only that stack.
-    uint64_t a = (uint64_t{t.local.addr.raw()} << 32) | t.remote.addr.raw();
+    // Mixes the 96 bits through a 64-bit multiply (murmur-style finaliser): cheap.
+    uint64_t a = ((uint64_t{t.local.addr.raw()} << 32) | t.remote.addr.raw()) ^ seed;
     uint64_t b = (uint64_t{t.local.port} << 16) | t.remote.port;
     uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
     h ^= h >> 32;

@@ -215,8 +215,12 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     return true;
   }
 
-  // New data acknowledged.
-  ++ctx.mib.TCPDelivered;
+  // New data acknowledged: count the segments it covers (tcp_newly_delivered).
+  size_t covered = 0;
+  while (covered < seg_ends_.size() && !SeqNum(seg_ends_[covered]).after(ack)) ++covered;
+  seg_ends_.erase(seg_ends_.begin(), seg_ends_.begin() + static_cast<ptrdiff_t>(covered));
+  if (seg_ends_.empty() && seg_ends_.capacity() > 64) seg_ends_ = {};  // after a bulk burst
+  ctx.mib.TCPDelivered += covered;
   dupacks_ = 0;
   // Data bytes covered by the ACK (SYN and FIN take sequence space but no buffer).
   SeqNum data_acked_end = seq_min(ack, data_end());

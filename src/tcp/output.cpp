@@ -114,6 +114,7 @@ void Connection::push(Context& ctx) {
     }
     if (len < mss_) snd_sml_ = snd_nxt_ + len;
     snd_nxt_ += len + ((flags & FIN) ? 1 : 0);
+    if (!retransmission && (len > 0 || (flags & FIN))) seg_ends_.push_back(snd_nxt_.raw());
     snd_max_ = seq_max(snd_max_, snd_nxt_);
     if (rtx_at_ == kNever || probing_) arm_rto(ctx);
     if (flags & FIN) return;
@@ -160,6 +161,7 @@ void Connection::send_probe(Context& ctx) {
     emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
     ++ctx.mib.TCPOrigDataSent;
     snd_nxt_ += len;
+    seg_ends_.push_back(snd_nxt_.raw());
     snd_max_ = seq_max(snd_max_, snd_nxt_);
     return;
   }

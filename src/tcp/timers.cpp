@@ -230,6 +230,7 @@ void Connection::enter_time_wait(Context& ctx, Duration len) {
   sk_at_ = ctx.now + len;
   sndq_.consume(sndq_.size());
   push_ends_ = {};
+  seg_ends_ = {};
   sndq_.release_if_empty(true);
 }
 
