@@ -13,7 +13,11 @@ using namespace wire::tcp_flags;
 using tcp::State;
 
 Stack::Stack(Ipv4Addr addr, tcp::Config config, uint64_t seed)
-    : addrs_{addr}, cfg_(config), isn_(seed), cookies_(seed) {}
+    : addrs_{addr},
+      cfg_(config),
+      isn_(seed),
+      cookies_(seed),
+      demux_(tcp::FourTupleHash{seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull}) {}
 
 Stack::~Stack() = default;
 
@@ -106,9 +110,8 @@ void Stack::receive(TimePoint now, Bytes datagram) {
   ++mib_.InSegs;
   const tcp::FourTuple t{{ip->dst(), seg->dst_port()}, {ip->src(), seg->src_port()}};
 
-  auto it = demux_.find(t);
-  if (it != demux_.end()) {
-    const DemuxEntry e = it->second;
+  if (const DemuxEntry* found = demux_.find(t)) {
+    const DemuxEntry e = *found;
     switch (e.kind) {
       case DemuxKind::Conn: {
         auto c = ctx(now);
@@ -222,7 +225,7 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   tw->timer.owner = ti;
   tw->timer.kind = kTimerTimeWait;
   wheel_.schedule(tw->timer, deadline == kNever ? now + tcp::kTimeWaitLen : deadline);
-  demux_[tw->tuple] = DemuxEntry{DemuxKind::TimeWait, ti};
+  demux_.insert_or_assign(tw->tuple, DemuxEntry{DemuxKind::TimeWait, ti});
   // The record keeps the port until it expires; the connection gives up its hold.
   ports_.add(tw->tuple.local.port, m.reuse, false, false);
 }
@@ -341,7 +344,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   req->open.synack_sent = now;
   tcp::Listener::send_synack(c, req->open);
   wheel_.schedule(req->timer, now + tcp::kTimeoutInit);
-  demux_[t] = DemuxEntry{DemuxKind::Request, ri};
+  demux_.insert_or_assign(t, DemuxEntry{DemuxKind::Request, ri});
   l.add_request();
   log_change(now, t, State::Close, State::SynRecv);
 }
@@ -463,7 +466,7 @@ void Stack::complete_open(TimePoint now, uint32_t li, const tcp::OpenRequest& op
   tcp::Connection& conn = *conns_[ci];
   conn.open_from_request(c, open);
   ++mib_.PassiveOpens;
-  demux_[t] = DemuxEntry{DemuxKind::Conn, ci};
+  demux_.insert_or_assign(t, DemuxEntry{DemuxKind::Conn, ci});
   conn_meta_[ci].in_demux = true;
   conn_meta_[ci].holds_port = true;
   conn_meta_[ci].reuse = l.reuseaddr();  // accepted connections inherit SO_REUSEADDR

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/flat_hash_map.hpp"
 #include "base/ipv4_addr.hpp"
 #include "base/slab.hpp"
 #include "base/timer_wheel.hpp"
@@ -129,8 +130,8 @@ class Stack final : public tcp::SegmentSink {
   enum TimerKind : uint8_t { kTimerConn = 1, kTimerRequest = 2, kTimerTimeWait = 3 };
   enum class DemuxKind : uint8_t { Conn, Request, TimeWait };
   struct DemuxEntry {
-    DemuxKind kind;
-    uint32_t index;
+    DemuxKind kind = DemuxKind::Conn;
+    uint32_t index = 0;
   };
   struct SocketSlot {
     Kind kind = Kind::Free;
@@ -210,7 +211,7 @@ class Stack final : public tcp::SegmentSink {
   std::vector<std::unique_ptr<tcp::Listener>> listeners_;
   Slab<tcp::Request> requests_;
   Slab<tcp::TimeWaitRecord> tws_;
-  std::unordered_map<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
+  FlatHashMap<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
   size_t orphans_ = 0;
   bool log_enabled_ = false;
   std::vector<tcp::StateChange> log_;

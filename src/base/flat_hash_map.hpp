@@ -1,0 +1,105 @@
+// A hash map in one flat array: open addressing with linear probing, power-of-two capacity,
+// at most 3/4 full, deletion by backward shift (no tombstones, so lookups never slow down
+// with churn). A lookup is one hash and, typically, one cache line: the demultiplexing table
+// of a Stack with a million connections must not chase a heap node per entry, as
+// std::unordered_map does (three dependent loads per find).
+//
+// Keys and values are stored inline and must be cheap to copy. Pointers returned by find()
+// are valid until the next insert or erase.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace ustcp {
+
+template <typename Key, typename Value, typename Hash>
+class FlatHashMap {
+ public:
+  explicit FlatHashMap(Hash hash = {}) : hash_(hash) {}
+
+  Value* find(const Key& k) {
+    if (size_ == 0) return nullptr;
+    for (size_t i = home(k);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (!s.used) return nullptr;
+      if (s.key == k) return &s.value;
+    }
+  }
+  const Value* find(const Key& k) const { return const_cast<FlatHashMap*>(this)->find(k); }
+  bool contains(const Key& k) const { return find(k) != nullptr; }
+
+  void insert_or_assign(const Key& k, const Value& v) {
+    if (Value* existing = find(k)) {
+      *existing = v;
+      return;
+    }
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    place(k, v);
+    ++size_;
+  }
+
+  // Returns whether the key was there.
+  bool erase(const Key& k) {
+    if (size_ == 0) return false;
+    size_t i = home(k);
+    for (;; i = (i + 1) & mask_) {
+      if (!slots_[i].used) return false;
+      if (slots_[i].key == k) break;
+    }
+    // Backward shift: move later members of the probe run into the hole when the hole lies
+    // on their way from their home slot, so every run stays contiguous.
+    for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+      Slot& s = slots_[j];
+      if (!s.used) break;
+      const size_t h = home(s.key);
+      // Is the hole i cyclically within [h, j)? Then s may move back to it.
+      if (((j - h) & mask_) >= ((j - i) & mask_)) {
+        slots_[i] = s;
+        i = j;
+      }
+    }
+    slots_[i].used = false;
+    --size_;
+    return true;
+  }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Slots allocated (for memory accounting).
+  size_t capacity() const { return slots_.size(); }
+
+ private:
+  struct Slot {
+    Key key{};
+    Value value{};
+    bool used = false;
+  };
+
+  size_t home(const Key& k) const { return static_cast<size_t>(hash_(k)) & mask_; }
+
+  void place(const Key& k, const Value& v) {
+    size_t i = home(k);
+    while (slots_[i].used) i = (i + 1) & mask_;
+    slots_[i] = Slot{k, v, true};
+  }
+
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const size_t n = old.empty() ? 16 : old.size() * 2;
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    for (const Slot& s : old) {
+      if (s.used) place(s.key, s.value);
+    }
+  }
+
+  Hash hash_;
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace ustcp
