@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <fnmatch.h>
 
+#include <optional>
 #include <sstream>
 
 #include "stack/netstat.hpp"
@@ -48,6 +49,34 @@ std::string Introspection::answer(const std::string& request) {
   return "error: unknown request '" + cmd + "' (expected ss or nstat)\n";
 }
 
+namespace {
+
+// The names `ss state NAME` takes (ss.c sstate_namel), in State order, and its groups.
+const char* filter_name(tcp::State st) {
+  static const char* kNames[] = {"established", "syn-sent",  "syn-recv", "fin-wait-1",
+                                 "fin-wait-2",  "time-wait", "closed",   "close-wait",
+                                 "last-ack",    "listening", "closing"};
+  return kNames[static_cast<int>(st)];
+}
+
+// Whether a socket in `st` matches `ss state NAME` (NAME a state or a group); nullopt when
+// ss does not know NAME.
+std::optional<bool> state_matches(const std::string& name, tcp::State st) {
+  using tcp::State;
+  const bool listening = st == State::Listen, closed = st == State::Close;
+  if (name == "all") return true;
+  if (name == "connected") return !listening && !closed;
+  if (name == "synchronized") return !listening && !closed && st != State::SynSent;
+  if (name == "bucket") return st == State::SynRecv || st == State::TimeWait;
+  if (name == "big") return !(st == State::SynRecv || st == State::TimeWait);
+  for (int i = 0; i <= static_cast<int>(State::Closing); ++i) {
+    if (name == filter_name(static_cast<State>(i))) return st == static_cast<State>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string Introspection::ss(const std::vector<std::string>& args) const {
   std::string which = "connected", state;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -59,25 +88,21 @@ std::string Introspection::ss(const std::vector<std::string>& args) const {
       return "error: ss: unexpected '" + args[i] + "'\n";
     }
   }
-  bool state_known = state.empty();
+  if (!state.empty() && !state_matches(state, tcp::State::Established)) {
+    return "error: ss: wrong state name '" + state +
+           "' (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, "
+           "close-wait, last-ack, listening, closing, or a group: all, connected, "
+           "synchronized, bucket, big)\n";
+  }
   std::vector<stack::SocketRow> rows;
   for (const auto& row : stack_.socket_table()) {
     const bool listening = row.state == tcp::State::Listen;
-    const std::string name = lower(tcp::ss_name(row.state));
     if (!state.empty()) {
-      if (name != state) continue;  // `ss state X` shows X whatever -l/-a say
+      if (!*state_matches(state, row.state)) continue;  // `ss state X` ignores -l and -a
     } else if ((which == "connected" && listening) || (which == "listening" && !listening)) {
       continue;
     }
     rows.push_back(row);
-  }
-  if (!state_known) {
-    // Accept every name ss accepts even when no socket is in that state now.
-    static const char* kNames[] = {"established", "syn-sent",  "syn-recv", "fin-wait-1",
-                                   "fin-wait-2",  "time-wait", "unconn",   "close-wait",
-                                   "last-ack",    "listen",    "closing",  "closed"};
-    for (const char* n : kNames) state_known |= state == n;
-    if (!state_known) return "error: ss: unknown state '" + state + "'\n";
   }
   return socket_table_text(rows);
 }
