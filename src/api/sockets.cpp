@@ -1,5 +1,6 @@
 #include "api/sockets.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace ustcp::api {
@@ -15,14 +16,23 @@ int64_t Sockets::ret(const stack::Result<T>& r) {
 }
 
 stack::SocketId Sockets::id(int fd) const {
-  auto it = fds_.find(fd);
-  return it == fds_.end() ? stack::SocketId{} : it->second;
+  return fd >= 0 && static_cast<size_t>(fd) < fds_.size() ? fds_[fd] : stack::SocketId{};
 }
 
-// The lowest free descriptor, as POSIX requires of socket() and accept().
+bool Sockets::open(int fd) const { return id(fd).valid(); }
+
+// The lowest free descriptor, as POSIX requires of socket() and accept(): the smallest
+// closed one if any (a min-heap), else the next past the table, in O(log n) with a million
+// descriptors open.
 int Sockets::add(stack::SocketId id) {
-  int fd = 3;
-  while (fds_.count(fd)) ++fd;
+  int fd;
+  if (!closed_.empty()) {
+    fd = closed_.top();
+    closed_.pop();
+  } else {
+    fd = static_cast<int>(std::max<size_t>(fds_.size(), kFirstFd));
+    fds_.resize(static_cast<size_t>(fd) + 1);
+  }
   fds_[fd] = id;
   return fd;
 }
@@ -32,8 +42,12 @@ int Sockets::socket() {
   return r ? add(*r) : -r.error();
 }
 
-int Sockets::bind(int fd, Endpoint local) { return static_cast<int>(ret(stack_.bind(id(fd), local))); }
-int Sockets::listen(int fd, int backlog) { return static_cast<int>(ret(stack_.listen(id(fd), backlog))); }
+int Sockets::bind(int fd, Endpoint local) {
+  return static_cast<int>(ret(stack_.bind(id(fd), local)));
+}
+int Sockets::listen(int fd, int backlog) {
+  return static_cast<int>(ret(stack_.listen(id(fd), backlog)));
+}
 
 int Sockets::accept(TimePoint now, int fd, Endpoint* peer) {
   auto r = stack_.accept(now, id(fd), peer);
@@ -43,7 +57,9 @@ int Sockets::accept(TimePoint now, int fd, Endpoint* peer) {
 int Sockets::connect(TimePoint now, int fd, Endpoint remote) {
   return static_cast<int>(ret(stack_.connect(now, id(fd), remote)));
 }
-int64_t Sockets::send(TimePoint now, int fd, Bytes data) { return ret(stack_.send(now, id(fd), data)); }
+int64_t Sockets::send(TimePoint now, int fd, Bytes data) {
+  return ret(stack_.send(now, id(fd), data));
+}
 int64_t Sockets::recv(TimePoint now, int fd, MutBytes out, bool peek) {
   return ret(stack_.recv(now, id(fd), out, peek));
 }
@@ -52,10 +68,10 @@ int Sockets::shutdown(TimePoint now, int fd, int how) {
 }
 
 int Sockets::close(TimePoint now, int fd) {
-  auto it = fds_.find(fd);
-  if (it == fds_.end()) return -EBADF;
-  auto r = stack_.close(now, it->second);
-  fds_.erase(it);
+  if (!open(fd)) return -EBADF;
+  auto r = stack_.close(now, fds_[fd]);
+  fds_[fd] = stack::SocketId{};
+  closed_.push(fd);
   return static_cast<int>(ret(r));
 }
 
@@ -85,7 +101,7 @@ int Sockets::getpeername(int fd, Endpoint& out) const {
 int Sockets::poll(std::span<PollFd> fds) const {
   int ready = 0;
   for (PollFd& p : fds) {
-    if (!fds_.count(p.fd)) {
+    if (!open(p.fd)) {
       p.revents = 0x020;  // POLLNVAL
     } else {
       int ev = stack_.poll(id(p.fd));
@@ -97,7 +113,7 @@ int Sockets::poll(std::span<PollFd> fds) const {
 }
 
 int Sockets::fionread(int fd) const {
-  if (!fds_.count(fd)) return -EBADF;
+  if (!open(fd)) return -EBADF;
   return static_cast<int>(stack_.readable(id(fd)));
 }
 

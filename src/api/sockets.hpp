@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <queue>
 #include <span>
-#include <unordered_map>
+#include <vector>
 
 #include "stack/stack.hpp"
 
@@ -54,9 +56,12 @@ class Sockets {
  private:
   template <typename T>
   static int64_t ret(const stack::Result<T>& r);
+  static constexpr size_t kFirstFd = 3;  // 0, 1 and 2 are a process's stdin/out/err
   int add(stack::SocketId id);
+  bool open(int fd) const;
   stack::Stack& stack_;
-  std::unordered_map<int, stack::SocketId> fds_;
+  std::vector<stack::SocketId> fds_;  // indexed by descriptor; an invalid id: closed
+  std::priority_queue<int, std::vector<int>, std::greater<int>> closed_;  // reusable fds
 };
 
 }  // namespace ustcp::api

@@ -10,7 +10,8 @@ void ByteRing::reserve(uint32_t needed) {
   if (needed <= cap_) return;
   uint32_t cap = std::max<uint32_t>(cap_ ? cap_ : 2048, 2048);
   while (cap < needed) cap *= 2;
-  auto fresh = std::make_unique<std::byte[]>(cap);
+  // Not zeroed (make_unique would clear every byte of it): it is written before it is read.
+  auto fresh = std::make_unique_for_overwrite<std::byte[]>(cap);
   // Linearise everything from head_ (readable bytes and anything staged beyond them).
   if (cap_ != 0) {
     uint32_t first = cap_ - head_;

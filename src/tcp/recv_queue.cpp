@@ -82,16 +82,22 @@ void RecvQueue::clear() {
 }
 
 int RecvQueue::sack_blocks(wire::SackBlock* out, int max) const {
+  // The `max` most recently changed ranges, newest first (RFC 2018 4: the first block
+  // reports the most recent segment). max is at most 4 (the option's room), so a small
+  // insertion into a fixed array beats sorting a vector: no allocation on every ACK.
+  constexpr int kMaxBlocks = 4;
+  max = std::min(max, kMaxBlocks);
+  const Range* best[kMaxBlocks];
   int n = 0;
-  std::vector<const Range*> order;
-  order.reserve(ooo_.size());
-  for (const Range& g : ooo_) order.push_back(&g);
-  std::sort(order.begin(), order.end(),
-            [](const Range* a, const Range* b) { return a->stamp > b->stamp; });
-  for (const Range* g : order) {
-    if (n == max) break;
-    out[n++] = wire::SackBlock{g->start, g->end};
+  for (const Range& g : ooo_) {
+    int i = n < max ? n++ : max;
+    while (i > 0 && best[i - 1]->stamp < g.stamp) {
+      if (i < max) best[i] = best[i - 1];
+      --i;
+    }
+    if (i < max) best[i] = &g;
   }
+  for (int i = 0; i < n; ++i) out[i] = wire::SackBlock{best[i]->start, best[i]->end};
   return n;
 }
 

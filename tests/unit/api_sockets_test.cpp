@@ -32,6 +32,21 @@ TEST(ApiSockets, DescriptorsAreSmallestFreeFromThree) {
   EXPECT_EQ(net.recv(TimePoint{}, 42, MutBytes(reinterpret_cast<std::byte*>(buf), 4)), -EBADF);
 }
 
+TEST(ApiSockets, SeveralClosedDescriptorsAreReusedLowestFirst) {
+  stack::Stack s(kA);
+  api::Sockets net(s);
+  for (int want = 3; want <= 9; ++want) ASSERT_EQ(net.socket(), want);
+  for (int fd : {7, 4, 5}) ASSERT_EQ(net.close(TimePoint{}, fd), 0);
+  EXPECT_EQ(net.close(TimePoint{}, 4), -EBADF);  // closed twice
+  EXPECT_EQ(net.fionread(4), -EBADF);
+  EXPECT_EQ(net.socket(), 4);
+  EXPECT_EQ(net.socket(), 5);
+  EXPECT_EQ(net.socket(), 7);
+  EXPECT_EQ(net.socket(), 10);
+  EXPECT_EQ(net.close(TimePoint{}, -1), -EBADF);
+  EXPECT_EQ(net.close(TimePoint{}, 2), -EBADF);  // never handed out
+}
+
 TEST(ApiSockets, ConnectAcceptSendRecvPollClose) {
   stack::Stack a(kA), b(kB);
   api::Sockets ca(a), cb(b);
