@@ -138,6 +138,7 @@ Result<void> Stack::listen(SocketId s, int backlog) {
   if (li == listeners_.size()) listeners_.emplace_back();
   l->set_reuseaddr(sl->bound_reuse);
   listeners_[li] = std::move(l);
+  listeners_by_port_[sl->bound.port].push_back(li);
   free_conn(sl->obj);
   sl->kind = Kind::Listen;
   sl->obj = li;
@@ -379,7 +380,11 @@ Result<void> Stack::close(TimePoint now, SocketId s) {
   if (sl->kind == Kind::Listen) {
     uint32_t li = sl->obj;
     close_listener(now, li);
-    ports_.remove(listeners_[li]->local().port, sl->bound_reuse, true, true);
+    const uint16_t port = listeners_[li]->local().port;
+    ports_.remove(port, sl->bound_reuse, true, true);
+    auto& on_port = listeners_by_port_[port];
+    std::erase(on_port, li);
+    if (on_port.empty()) listeners_by_port_.erase(port);
     listeners_[li].reset();
     free_slot(s);
     return {};

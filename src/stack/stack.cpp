@@ -137,11 +137,14 @@ void Stack::receive(TimePoint now, Bytes datagram) {
   send_reset_for(now, t, *seg);
 }
 
+// The listeners on the port only (a SYN flood to a stack with many listeners costs one
+// lookup, not a scan): the one bound to this address, else one bound to 0.0.0.0.
 uint32_t Stack::find_listener(Endpoint local) const {
+  auto on_port = listeners_by_port_.find(local.port);
+  if (on_port == listeners_by_port_.end()) return UINT32_MAX;
   uint32_t wildcard = UINT32_MAX;
-  for (uint32_t i = 0; i < listeners_.size(); ++i) {
+  for (uint32_t i : on_port->second) {
     const auto& l = listeners_[i];
-    if (!l || l->local().port != local.port) continue;
     if (l->local().addr == local.addr) return i;
     if (l->local().addr.is_unspecified()) wildcard = i;
   }

@@ -209,6 +209,7 @@ class Stack final : public tcp::SegmentSink {
   Slab<tcp::Connection> conns_;
   std::vector<ConnMeta> conn_meta_;  // beside conns_, same index
   std::vector<std::unique_ptr<tcp::Listener>> listeners_;
+  std::unordered_map<uint16_t, std::vector<uint32_t>> listeners_by_port_;  // port -> listeners_
   Slab<tcp::Request> requests_;
   Slab<tcp::TimeWaitRecord> tws_;
   FlatHashMap<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
