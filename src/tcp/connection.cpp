@@ -216,8 +216,8 @@ void Connection::done(Context& ctx) {
   rtx_at_ = delack_at_ = sk_at_ = kNever;
   probing_ = false;
   sndq_.consume(sndq_.size());
-  push_ends_ = {};
-  seg_ends_ = {};
+  push_ends_.clear();
+  seg_ends_.clear();
   sndq_.release_if_empty(true);
   fin_queued_ = true;  // nothing more can be sent
   if (orphan_) rcvq_.clear();

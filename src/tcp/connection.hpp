@@ -22,6 +22,7 @@
 #include "tcp/context.hpp"
 #include "tcp/recv_queue.hpp"
 #include "tcp/rtt_estimator.hpp"
+#include "tcp/seq_marks.hpp"
 #include "tcp/socket_options.hpp"
 #include "tcp/state.hpp"
 
@@ -261,15 +262,14 @@ class Connection {
   // Where each write ended, until acknowledged: a segment ending there carries PSH, also
   // when retransmitted (Linux marks the last skb of each sendmsg, tcp_mark_push, and a
   // retransmission keeps the skb's flags).
-  std::vector<uint32_t> push_ends_;
+  SeqMarks push_ends_;
   // Where each new segment ended, until acknowledged: an ACK adds the segments it covers to
   // TCPDelivered, as Linux's tp->delivered counts packets (tcp_newly_delivered), not ACKs.
-  std::vector<uint32_t> seg_ends_;
+  SeqMarks seg_ends_;
   // RFC 2883 D-SACK: the duplicate range to report as the first SACK block of the next
   // ACK (Linux tcp_dsack_set), when dsack_pending_.
   bool dsack_pending_ = false;
   SeqNum dsack_left_, dsack_right_;
-  bool push_at(SeqNum end) const;
   void set_dsack(Context& ctx, SeqNum left, SeqNum right);
 };
 

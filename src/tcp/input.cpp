@@ -216,11 +216,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   }
 
   // New data acknowledged: count the segments it covers (tcp_newly_delivered).
-  size_t covered = 0;
-  while (covered < seg_ends_.size() && !SeqNum(seg_ends_[covered]).after(ack)) ++covered;
-  seg_ends_.erase(seg_ends_.begin(), seg_ends_.begin() + static_cast<ptrdiff_t>(covered));
-  if (seg_ends_.empty() && seg_ends_.capacity() > 64) seg_ends_ = {};  // after a bulk burst
-  ctx.mib.TCPDelivered += covered;
+  ctx.mib.TCPDelivered += seg_ends_.pop_through(ack);
   dupacks_ = 0;
   // Data bytes covered by the ACK (SYN and FIN take sequence space but no buffer).
   SeqNum data_acked_end = seq_min(ack, data_end());
@@ -230,9 +226,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     buf_seq_ = data_acked_end;
     sndq_.release_if_empty(true);
     // Write ends now acknowledged are the oldest ones: drop the front.
-    auto first_open = std::find_if(push_ends_.begin(), push_ends_.end(),
-                                   [&](uint32_t p) { return SeqNum(p).after(data_acked_end); });
-    push_ends_.erase(push_ends_.begin(), first_open);
+    push_ends_.pop_through(data_acked_end);
   }
   // Karn's algorithm: time only segments never retransmitted. RFC 6298 5 and Linux
   // (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement"): the backed-off

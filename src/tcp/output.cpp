@@ -18,8 +18,7 @@ uint32_t Connection::unsent() const {
 size_t Connection::send(Context& ctx, Bytes data) {
   size_t n = sndq_.append(data);
   if (n > 0) {
-    const uint32_t end = data_end().raw();
-    if (push_ends_.empty() || push_ends_.back() != end) push_ends_.push_back(end);
+    push_ends_.push(data_end());
     push(ctx);
   }
   return n;
@@ -97,7 +96,7 @@ void Connection::push(Context& ctx) {
       return;
     }
     uint8_t flags = ACK;
-    if (len > 0 && (last || push_at(snd_nxt_ + len))) flags |= PSH;
+    if (len > 0 && (last || push_ends_.contains(snd_nxt_ + len))) flags |= PSH;
     if (last && fin_queued_) flags |= FIN;
     const bool retransmission = snd_nxt_.before(snd_max_);
     emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
@@ -114,19 +113,11 @@ void Connection::push(Context& ctx) {
     }
     if (len < mss_) snd_sml_ = snd_nxt_ + len;
     snd_nxt_ += len + ((flags & FIN) ? 1 : 0);
-    if (!retransmission && (len > 0 || (flags & FIN))) seg_ends_.push_back(snd_nxt_.raw());
+    if (!retransmission && (len > 0 || (flags & FIN))) seg_ends_.push(snd_nxt_);
     snd_max_ = seq_max(snd_max_, snd_nxt_);
     if (rtx_at_ == kNever || probing_) arm_rto(ctx);
     if (flags & FIN) return;
   }
-}
-
-// push_ends_ ascends in sequence space (writes append): a binary search, not a scan on
-// every segment.
-bool Connection::push_at(SeqNum end) const {
-  auto it = std::lower_bound(push_ends_.begin(), push_ends_.end(), end,
-                             [](uint32_t p, SeqNum e) { return SeqNum(p).before(e); });
-  return it != push_ends_.end() && *it == end.raw();
 }
 
 // Sends the oldest unacknowledged segment again (fast retransmit, NewReno partial ACK).
@@ -141,7 +132,7 @@ void Connection::retransmit_head(Context& ctx) {
   uint32_t len = snd_una_.before(end) ? std::min<uint32_t>(mss_, end.since(snd_una_).raw()) : 0;
   uint8_t flags = ACK;
   const bool fin_sent = fin_queued_ && snd_max_.after(end);
-  if (len > 0 && (snd_una_ + len == end || push_at(snd_una_ + len))) flags |= PSH;
+  if (len > 0 && (snd_una_ + len == end || push_ends_.contains(snd_una_ + len))) flags |= PSH;
   if (snd_una_ + len == end && fin_sent) flags |= FIN;
   emit(ctx, snd_una_, flags, snd_una_.since(buf_seq_).raw(), len);
   // Karn: a retransmitted segment is never timed.
@@ -161,7 +152,7 @@ void Connection::send_probe(Context& ctx) {
     emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
     ++ctx.mib.TCPOrigDataSent;
     snd_nxt_ += len;
-    seg_ends_.push_back(snd_nxt_.raw());
+    seg_ends_.push(snd_nxt_);
     snd_max_ = seq_max(snd_max_, snd_nxt_);
     return;
   }

@@ -229,8 +229,8 @@ void Connection::enter_time_wait(Context& ctx, Duration len) {
   probing_ = false;
   sk_at_ = ctx.now + len;
   sndq_.consume(sndq_.size());
-  push_ends_ = {};
-  seg_ends_ = {};
+  push_ends_.clear();
+  seg_ends_.clear();
   sndq_.release_if_empty(true);
 }
 
