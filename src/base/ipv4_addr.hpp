@@ -22,6 +22,13 @@ class Ipv4Addr {
   constexpr bool operator==(const Ipv4Addr&) const = default;
   constexpr auto operator<=>(const Ipv4Addr&) const = default;
 
+  // The netmask of a prefix length: 24 -> 255.255.255.0 (0 -> 0.0.0.0, 32 -> all ones).
+  static constexpr Ipv4Addr netmask(int prefix_len) {
+    return Ipv4Addr(prefix_len <= 0    ? 0
+                    : prefix_len >= 32 ? ~uint32_t{0}
+                                       : ~uint32_t{0} << (32 - prefix_len));
+  }
+
   // Dotted quad; nullopt for anything else ("1.2.3", "256.0.0.1", "1.2.3.4x").
   static std::optional<Ipv4Addr> parse(std::string_view text);
   std::string to_string() const;

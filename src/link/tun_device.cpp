@@ -58,7 +58,7 @@ bool valid_interface_name(const std::string& name) {
 
 std::optional<Ipv4Addr> other_host(Ipv4Addr addr, int prefix_len) {
   if (prefix_len < 0 || prefix_len > 31) return std::nullopt;
-  const uint32_t mask = prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - prefix_len);
+  const uint32_t mask = Ipv4Addr::netmask(prefix_len).raw();
   const uint32_t net = addr.raw() & mask;
   if (prefix_len == 31) return Ipv4Addr(addr.raw() ^ 1);
   // Host addresses run from net+1 to broadcast-1.
@@ -140,7 +140,7 @@ std::string TunDevice::configure(Ipv4Addr addr, int prefix_len) {
   set_sockaddr(ifr.ifr_addr, addr.raw());
   if (auto e = ifreq_call(SIOCSIFADDR, &ifr, "setting the address of"); !e.empty()) return e;
   ifr = request_for(name_);
-  set_sockaddr(ifr.ifr_netmask, ~uint32_t{0} << (32 - prefix_len));
+  set_sockaddr(ifr.ifr_netmask, Ipv4Addr::netmask(prefix_len).raw());
   if (auto e = ifreq_call(SIOCSIFNETMASK, &ifr, "setting the netmask of"); !e.empty()) return e;
   return bring_up();
 }

@@ -66,6 +66,12 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v setpriv >
   expect_msg 1 "needs root \(or CAP_NET_ADMIN\)" "get as an unprivileged user" \
     setpriv --reuid 65534 --regid 65534 --clear-groups \
     "$USTCP" get --tun ustcp-t0 --addr 198.18.0.2/24 http://198.18.0.1/ --control "$dir/c.sock"
+  echo "precious" >"$dir/out.txt"
+  expect_msg 1 "no TUN driver" "get -o FILE where /dev/net/tun is missing" \
+    unshare -m bash -c 'mount -t tmpfs none /dev/net && exec "$0" "$@"' \
+    "$USTCP" get --tun ustcp-t0 --addr 198.18.0.2/24 -o "$dir/out.txt" http://198.18.0.1/ --control "$dir/c.sock"
+  [ "$(cat "$dir/out.txt")" = precious ] && pass "a get that could not start left -o FILE as it was" ||
+    fail "a get that could not start truncated -o FILE"
   # No TUN driver: hide /dev/net/tun behind an empty tmpfs in a private mount namespace.
   expect_msg 1 "no TUN driver" "serve where /dev/net/tun is missing" \
     unshare -m bash -c 'mount -t tmpfs none /dev/net && exec "$0" "$@"' \

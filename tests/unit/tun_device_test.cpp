@@ -27,6 +27,13 @@ TEST(TunDevice, OpenRejectsABadNameBeforeTouchingTheSystem) {
   EXPECT_NE(t.error().find("invalid interface name 'bad/name'"), std::string::npos) << t.error();
 }
 
+TEST(TunDevice, NetmaskOfAPrefixLength) {
+  EXPECT_EQ(Ipv4Addr::netmask(24), Ipv4Addr(255, 255, 255, 0));
+  EXPECT_EQ(Ipv4Addr::netmask(15), Ipv4Addr(255, 254, 0, 0));
+  EXPECT_EQ(Ipv4Addr::netmask(32), Ipv4Addr(255, 255, 255, 255));
+  EXPECT_EQ(Ipv4Addr::netmask(0), Ipv4Addr(0, 0, 0, 0));
+}
+
 TEST(TunDevice, OtherHostIsTheFirstHostThatIsNotUs) {
   EXPECT_EQ(other_host(Ipv4Addr(198, 18, 0, 2), 24), Ipv4Addr(198, 18, 0, 1));
   EXPECT_EQ(other_host(Ipv4Addr(198, 18, 0, 1), 24), Ipv4Addr(198, 18, 0, 2));

@@ -70,6 +70,14 @@ int run_get(const GetOptions& opt) {
     c.server = url->server;
     c.paths.push_back(url->path);
   }
+  bool bad_usage = false;
+  auto session = TunSession::open(opt.tun, "get", error, bad_usage);
+  if (!session) {
+    fmt::print(stderr, "ustcp get: {}\n", error);
+    return bad_usage ? 2 : 1;
+  }
+  // The output file is opened only now: a run that cannot start leaves an existing file
+  // as it was.
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   if (!opt.output.empty()) {
@@ -81,12 +89,6 @@ int run_get(const GetOptions& opt) {
     out = file.get();
   }
 
-  bool bad_usage = false;
-  auto session = TunSession::open(opt.tun, "get", error, bad_usage);
-  if (!session) {
-    fmt::print(stderr, "ustcp get: {}\n", error);
-    return bad_usage ? 2 : 1;
-  }
   bool write_failed = false;
   apps::HttpClient client(session->host().sockets(), c, [&](std::string_view piece) {
     if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) write_failed = true;

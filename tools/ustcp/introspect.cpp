@@ -65,8 +65,11 @@ std::optional<bool> state_matches(const std::string& name, tcp::State st) {
   using tcp::State;
   const bool listening = st == State::Listen, closed = st == State::Close;
   if (name == "all") return true;
-  if (name == "connected") return !listening && !closed;
-  if (name == "synchronized") return !listening && !closed && st != State::SynSent;
+  // ss.c SS_CONN: every state but LISTEN, CLOSE, TIME-WAIT and SYN-RECV; `ss` without -a
+  // or -l shows exactly these.
+  const bool conn = !listening && !closed && st != State::TimeWait && st != State::SynRecv;
+  if (name == "connected") return conn;
+  if (name == "synchronized") return conn && st != State::SynSent;
   if (name == "bucket") return st == State::SynRecv || st == State::TimeWait;
   if (name == "big") return !(st == State::SynRecv || st == State::TimeWait);
   for (int i = 0; i <= static_cast<int>(State::Closing); ++i) {
@@ -96,12 +99,9 @@ std::string Introspection::ss(const std::vector<std::string>& args) const {
   }
   std::vector<stack::SocketRow> rows;
   for (const auto& row : stack_.socket_table()) {
-    const bool listening = row.state == tcp::State::Listen;
-    if (!state.empty()) {
-      if (!*state_matches(state, row.state)) continue;  // `ss state X` ignores -l and -a
-    } else if ((which == "connected" && listening) || (which == "listening" && !listening)) {
-      continue;
-    }
+    // `ss state X` ignores -l and -a; otherwise -a is all, -l listeners, the default SS_CONN.
+    const std::string& filter = state.empty() ? which : state;
+    if (!*state_matches(filter, row.state)) continue;
     rows.push_back(row);
   }
   return socket_table_text(rows);

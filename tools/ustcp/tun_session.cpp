@@ -27,7 +27,7 @@ std::optional<std::pair<Ipv4Addr, int>> parse_prefix(const std::string& text) {
 }
 
 bool same_subnet(Ipv4Addr a, Ipv4Addr b, int prefix) {
-  const uint32_t mask = ~uint32_t{0} << (32 - prefix);
+  const uint32_t mask = Ipv4Addr::netmask(prefix).raw();
   return (a.raw() & mask) == (b.raw() & mask);
 }
 
@@ -175,7 +175,10 @@ int TunSession::run(const std::function<bool(TimePoint, TimePoint&)>& step, Dura
       pcap_->flush();
       next_flush = now + std::chrono::seconds(1);
     }
-    const bool by_signal = !stop_by && signalled();
+    // Always read the signalfd: a signal left in it would wake every round. A second signal
+    // while the connections are closing means "now": stop without waiting for them.
+    const bool by_signal = signalled();
+    if (by_signal && stop_by) return false;
     if (!stop_by && (by_signal || !step(now, wake))) {
       interrupted_ = by_signal;
       if (by_signal) {
