@@ -58,7 +58,8 @@ void TunLoop::output(TimePoint now) {
 }
 
 void TunLoop::wait(TimePoint until) {
-  std::vector<pollfd> fds;
+  std::vector<pollfd>& fds = pollfds_;  // kept between rounds: no allocation per wake-up
+  fds.clear();
   fds.push_back(pollfd{dev_.fd(), POLLIN, 0});
   for (int fd : watched_) fds.push_back(pollfd{fd, POLLIN, 0});
   timespec ts{};

@@ -14,6 +14,8 @@
 // wall_offset() converts them to the Unix epoch (for pcap timestamps).
 #pragma once
 
+#include <poll.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -63,6 +65,7 @@ class TunLoop {
   TunDevice& dev_;
   Node& node_;
   std::vector<int> watched_;
+  std::vector<pollfd> pollfds_;
   std::vector<std::byte> buf_;
   TunStats stats_;
   std::string error_;

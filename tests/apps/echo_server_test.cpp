@@ -96,7 +96,6 @@ TEST_F(EchoTest, AClientThatDoesNotReadIsPushedBack) {
   // Bounded buffering: the server stopped reading, windows closed, the client's sends block.
   const size_t stuck = c.sent();
   EXPECT_LT(stuck, data.size());
-  EXPECT_LE(echo.stats().bytes_echoed, stuck);
   p.run_for(std::chrono::seconds(10));
   EXPECT_EQ(c.sent(), stuck);
   c.reading = true;
