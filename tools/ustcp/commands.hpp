@@ -61,11 +61,19 @@ struct QueryOptions {
   std::string request;  // built by main.cpp from the command's options
 };
 
+// `ustcp bench`: ustcp against the kernel's loopback, workload by workload.
+struct BenchOptions {
+  bool quick = false;                  // smaller counts (within 20 s)
+  bool json = false;                   // one JSON object instead of the table
+  std::vector<std::string> workloads;  // empty: all
+};
+
 int run_demo(const DemoOptions& opt);
 int run_serve(const ServeOptions& opt);
 int run_get(const GetOptions& opt);
 int run_query(const QueryOptions& opt, const char* cmd);
 int run_transfer(const TransferOptions& opt);
 int run_drill(const DrillOptions& opt);
+int run_bench(const BenchOptions& opt);
 
 }  // namespace ustcp::cli

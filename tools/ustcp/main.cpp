@@ -145,6 +145,15 @@ int main(int argc, char** argv) {
   nstat_cmd->add_flag("-n,--nooutput", nstat_quiet, "update the history, print nothing");
   nstat_cmd->add_option("patterns", nstat_patterns, "counter names or globs, e.g. TcpExt*");
 
+  cli::BenchOptions bench;
+  auto* bench_cmd = app.add_subcommand(
+      "bench", "measure ustcp against the Linux kernel's loopback, workload by workload");
+  bench_cmd->add_flag("--quick", bench.quick, "smaller counts: done within 20 s");
+  bench_cmd->add_flag("--json", bench.json, "print one JSON object instead of the table");
+  bench_cmd->add_option("workloads", bench.workloads,
+                        "crr, rr, bulk, idle-memory, timewait-memory, million, synflood "
+                        "(default: all)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -227,6 +236,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (drill_cmd->parsed()) return cli::run_drill(drill);
+  if (bench_cmd->parsed()) return cli::run_bench(bench);
   if (demo_cmd->parsed()) {
     if (!cli::load_config(demo_stack, demo.config, error)) {
       fmt::print(stderr, "ustcp demo: {}\n", error);
