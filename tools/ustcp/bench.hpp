@@ -10,11 +10,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/ipv4_addr.hpp"
 #include "base/time.hpp"
@@ -106,7 +105,7 @@ uint64_t heap_in_use();
 uint64_t rss_bytes();
 // The kernel's slab memory, machine-wide (/proc/meminfo Slab:); nullopt if unreadable.
 std::optional<uint64_t> slab_bytes();
-// /proc/net/sockstat's TCP line of the caller's network namespace.
+// The TCP line of sockstat in the calling thread's network namespace.
 struct SockStat {
   int64_t inuse = 0, orphan = 0, tw = 0, alloc = 0;
 };

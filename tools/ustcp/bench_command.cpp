@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <functional>
@@ -110,11 +111,11 @@ int run_bench(const BenchOptions& opt) {
     return f;
   };
 
-  // Run order. The kernel's memory readings come first, before anything else has left
-  // TIME_WAIT sockets (they expire during later readings and would move Slab). They leave
-  // up to 100,000 TIME_WAIT sockets for 60 s, and kernel crr needs room for as many more
-  // under tcp_max_tw_buckets (it waits for it): so the ustcp sides run next, and the
-  // kernel's crr, rr and bulk last. synflood's kernel side has a namespace of its own.
+  // Run order. The memory readings come first, while the machine is quiet (Slab is
+  // machine-wide: sockets freed by earlier workloads would move it). Each kernel workload
+  // has a network namespace of its own where possible (bench_kernel.cpp); without one,
+  // kernel crr waits for room under tcp_max_tw_buckets, so the ustcp sides run before the
+  // kernel's crr, rr and bulk, giving earlier TIME_WAIT sockets time to expire.
   std::map<std::string, Figure> us, kern;
   if (want("idle-memory") || want("timewait-memory")) {
     progress("idle-memory and timewait-memory on ustcp");
@@ -128,11 +129,17 @@ int run_bench(const BenchOptions& opt) {
     kern["timewait-memory"] = k.time_wait;
   }
   const std::vector<std::pair<std::string, std::function<Figure(const Params&)>>> ustcp_runs = {
-      {"synflood", ustcp_synflood}, {"crr", ustcp_crr},        {"rr", ustcp_rr},
-      {"bulk", ustcp_bulk},         {"million", ustcp_million}};
+      {"synflood", ustcp_synflood},
+      {"crr", ustcp_crr},
+      {"rr", ustcp_rr},
+      {"bulk", ustcp_bulk},
+      {"million", ustcp_million}};
   const std::vector<std::pair<std::string, std::function<Figure(const Params&)>>> kernel_runs = {
-      {"synflood", kernel_synflood}, {"crr", kernel_crr}, {"rr", kernel_rr},
-      {"bulk", kernel_bulk},         {"million", kernel_million}};
+      {"synflood", kernel_synflood},
+      {"crr", kernel_crr},
+      {"rr", kernel_rr},
+      {"bulk", kernel_bulk},
+      {"million", kernel_million}};
   for (const auto& [name, run] : ustcp_runs) {
     if (want(name)) us[name] = side(name + " on ustcp", [&] { return run(p); });
     if (name == "synflood" && want(name))
@@ -157,7 +164,8 @@ int run_bench(const BenchOptions& opt) {
     if (r->ustcp.value) r->met = *r->ustcp.value < 100;
   }
   if (want("synflood")) {
-    Row* r = add("synflood", "SYN/s", ">= 1,000,000 SYN/s on one core, every legitimate connection made");
+    Row* r = add("synflood", "SYN/s",
+                 ">= 1,000,000 SYN/s on one core, every legitimate connection made");
     if (r->ustcp.value)
       r->met = *r->ustcp.value >= 1e6 && r->ustcp.extra.value("legit_success", 0.0) == 1.0;
   }
@@ -261,15 +269,15 @@ int run_bench(const BenchOptions& opt) {
     auto it = rows.find(name);
     if (it == rows.end()) continue;
     for (const Figure* f : {&it->second.ustcp, &it->second.kernel}) {
-      if (!f->setup.empty() &&
-          std::find(setups.begin(), setups.end(), f->setup) == setups.end()) {
+      if (!f->setup.empty() && std::find(setups.begin(), setups.end(), f->setup) == setups.end()) {
         setups.push_back(f->setup);
       }
     }
   }
   for (const auto& s : setups) fmt::print("  {}\n", s);
   fmt::print("  RLIMIT_NOFILE raised to {}\n", group_digits(nofile));
-  if (opt.quick) fmt::print("  --quick: smaller counts; the targets are judged on the default run\n");
+  if (opt.quick)
+    fmt::print("  --quick: smaller counts; the targets are judged on the default run\n");
   for (const auto& name : kWorkloads) {
     auto it = rows.find(name);
     if (it == rows.end()) continue;

@@ -1,8 +1,12 @@
 // `ustcp bench`, the kernel side: the same workloads on the Linux kernel's TCP over
-// loopback (127.0.0.x only), with blocking sockets: the client on the calling thread and,
-// where a peer must answer, the server on a second thread (as netperf's two processes).
-// synflood runs in a network namespace of its own (a thread that unshare()s), so spoofed
-// SYNs and their SYN-ACKs never reach the machine's real network.
+// loopback (127.0.0.x only), with blocking sockets: the client on one thread and, where a
+// peer must answer, the server on a second thread (as netperf's two processes).
+//
+// Each workload runs in a network namespace of its own when the process may make one
+// (root): a fresh lo, the namespace's own TIME_WAIT table, socket counts and sysctls (the
+// defaults), untouched by earlier runs and by the rest of the machine; its TIME_WAIT
+// sockets go with it. Otherwise it runs in this namespace and says so. synflood needs its
+// namespace: spoofed SYNs and their SYN-ACKs must never reach the machine's network.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -21,9 +25,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 
 #include "bench.hpp"
 
@@ -32,7 +38,7 @@ namespace ustcp::cli::bench {
 namespace {
 
 constexpr const char* kSetupThreads =
-    "kernel: loopback, blocking sockets, client on the main thread, server on a second thread";
+    "loopback, blocking sockets, the client on one thread, the server on a second thread";
 
 std::string errno_str(int e = errno) { return fmt::format("{} ({})", strerrordesc_np(e), e); }
 
@@ -69,7 +75,9 @@ sockaddr_in sock_addr(uint32_t host_order_addr, uint16_t port) {
   return a;
 }
 
-uint32_t loopback_addr(uint64_t i) { return 0x7F000001u + static_cast<uint32_t>(i % kLoopbackAddrs); }
+uint32_t loopback_addr(uint64_t i) {
+  return 0x7F000001u + static_cast<uint32_t>(i % kLoopbackAddrs);
+}
 
 bool write_all(int fd, const void* p, size_t n) {
   auto* b = static_cast<const char*>(p);
@@ -170,8 +178,8 @@ struct SlabCache {
   int64_t size = 0;
 };
 std::map<std::string, SlabCache> slab_caches() {
-  static const char* kCaches[] = {"TCP", "tw_sock_TCP", "request_sock_TCP", "sock_inode_cache",
-                                  "filp", "dentry", "eventpoll_epi"};
+  static const char* kCaches[] = {"TCP",  "tw_sock_TCP", "request_sock_TCP", "sock_inode_cache",
+                                  "filp", "dentry",      "eventpoll_epi"};
   std::map<std::string, SlabCache> out;
   std::ifstream f("/proc/slabinfo");
   std::string line;
@@ -214,6 +222,60 @@ std::string sysctl_value(const char* path) {
 
 void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }
 
+bool set_if_up(int s, const char* name, std::string& error);
+
+struct Namespace {
+  bool isolated = false;
+  std::string why;  // when not isolated
+};
+
+// Runs work() on a thread of its own, moved into a new network namespace with lo up when
+// possible. Threads work() starts share that namespace.
+void run_in_namespace(const std::function<void(const Namespace&)>& work) {
+  std::thread t([&] {
+    Namespace ns;
+    Fd original(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (unshare(CLONE_NEWNET) != 0) {
+      ns.why = "unshare(CLONE_NEWNET): " + errno_str();
+    } else {
+      Fd ctl(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      if (ctl.ok() && set_if_up(ctl.get(), "lo", ns.why)) {
+        ns.isolated = true;
+      } else if (!original.ok() || setns(original.get(), CLONE_NEWNET) != 0) {
+        ns.why += "; and could not return to the original namespace";
+        work(ns);  // no loopback here: the workload reports the failure
+        return;
+      }
+    }
+    work(ns);
+  });
+  t.join();
+}
+
+// A kernel workload in a namespace of its own; `setup` says how it ran there.
+template <typename F>
+auto isolated(F fn) {
+  decltype(fn()) out;
+  run_in_namespace([&](const Namespace& ns) {
+    out = fn();
+    const std::string where =
+        ns.isolated
+            ? "kernel: a private network namespace (fresh lo, default sysctls), "
+            : "kernel: this process's network namespace (shared with the machine: " + ns.why +
+                  "), ";
+    auto mark = [&](Figure& f) {
+      if (!f.setup.empty()) f.setup = where + f.setup;
+    };
+    if constexpr (std::is_same_v<decltype(out), MemoryFigures>) {
+      mark(out.idle);
+      mark(out.time_wait);
+    } else {
+      mark(out);
+    }
+  });
+  return out;
+}
+
 // ---------------------------------------------------------------- synflood
 
 bool set_if_up(int s, const char* name, std::string& error) {
@@ -243,23 +305,21 @@ bool set_if_addr(int s, const char* name, unsigned long req, uint32_t addr, std:
   return true;
 }
 
-// Runs on a thread of its own, which moves into a new network namespace: lo up, a TUN
+// Runs in a network namespace of its own (lo up): a TUN
 // device (nobody reads it) with 10.255.255.254/8 so that SYN-ACKs to the spoofed 10/8
 // sources are built, routed and sent as on a real link, a listener on 127.0.0.1, a raw
 // socket injecting the spoofed SYNs, and a legitimate client connecting at a fixed ratio.
-Figure synflood_in_namespace(const Params& p) {
-  if (unshare(CLONE_NEWNET) != 0)
-    return Figure::unavailable("unshare(CLONE_NEWNET): " + errno_str() +
-                               " (a private network namespace needs root)");
+Figure synflood_here(const Params& p) {
   std::string error;
   Fd ctl(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!ctl.ok() || !set_if_up(ctl.get(), "lo", error)) return Figure::unavailable(error);
+  if (!ctl.ok()) return Figure::failed("socket(): " + errno_str());
   Fd tun(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
   if (!tun.ok()) return Figure::unavailable("/dev/net/tun: " + errno_str());
   ifreq ifr{};
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
   std::strncpy(ifr.ifr_name, "ubench0", IFNAMSIZ - 1);
-  if (ioctl(tun.get(), TUNSETIFF, &ifr) != 0) return Figure::unavailable("TUNSETIFF: " + errno_str());
+  if (ioctl(tun.get(), TUNSETIFF, &ifr) != 0)
+    return Figure::unavailable("TUNSETIFF: " + errno_str());
   if (!set_if_addr(ctl.get(), "ubench0", SIOCSIFADDR, 0x0AFFFFFEu, error) ||
       !set_if_addr(ctl.get(), "ubench0", SIOCSIFNETMASK, 0xFF000000u, error) ||
       !set_if_up(ctl.get(), "ubench0", error))
@@ -315,7 +375,8 @@ Figure synflood_in_namespace(const Params& p) {
       Fd c = connect_to(kServer, kPort, false, e);
       pollfd pfd{l.get(), POLLIN, 0};
       Fd a;
-      if (c.ok() && ::poll(&pfd, 1, 1000) == 1) a = Fd(::accept4(l.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (c.ok() && ::poll(&pfd, 1, 1000) == 1)
+        a = Fd(::accept4(l.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (c.ok() && a.ok()) {
         ++legit_ok;
         c.reset();
@@ -336,21 +397,22 @@ Figure synflood_in_namespace(const Params& p) {
   const int64_t cookies = delta(netstat1, netstat0, "TcpExt:SyncookiesSent");
   if (in_segs >= 0 && static_cast<uint64_t>(in_segs) < syns)
     return Figure::failed(fmt::format("TCP saw {} segments for {} SYNs sent", in_segs, syns));
-  if (cookies >= 0 && static_cast<uint64_t>(cookies) < cookies_expected(syns, kSynPool, kSynBacklog))
+  if (cookies >= 0 &&
+      static_cast<uint64_t>(cookies) < cookies_expected(syns, kSynPool, kSynBacklog))
     return Figure::failed(fmt::format("{} cookies for {} SYNs: SYNs were dropped", cookies, syns));
   Figure f;
   f.value = static_cast<double>(syns) / secs;
-  f.setup = "kernel: one thread in a private network namespace injects the SYNs through a raw "
-            "socket (sendmmsg, 64 a call) and runs the legitimate client; SYN-ACKs go to a TUN "
-            "device nobody reads";
+  f.setup =
+      "one thread injects the SYNs through a raw socket (sendmmsg, 64 a call) and runs "
+      "the legitimate client; SYN-ACKs go to a TUN device nobody reads";
   const double ok_rate = legit ? static_cast<double>(legit_ok) / static_cast<double>(legit) : 0;
   f.notes.push_back(fmt::format(
       "kernel synflood: {} spoofed SYNs (the same datagrams) in {:.2f} s{}, listener on "
       "10.255.255.254 (the TUN's address, reached over lo), tcp_syncookies = 1 (the namespace's "
       "default), backlog {}; {} cookies sent; legitimate client: {}/{} connected ({:.1f}%){}",
       group_digits(syns), secs, syns < p.synflood_syns ? " (stopped at the time bound)" : "",
-      kSynBacklog, group_digits(static_cast<uint64_t>(std::max<int64_t>(cookies, 0))), legit_ok, legit, 100 * ok_rate,
-      legit_error.empty() ? "" : " first failure: " + legit_error));
+      kSynBacklog, group_digits(static_cast<uint64_t>(std::max<int64_t>(cookies, 0))), legit_ok,
+      legit, 100 * ok_rate, legit_error.empty() ? "" : " first failure: " + legit_error));
   f.extra = {{"syns", syns},
              {"seconds", secs},
              {"cookies_sent", cookies},
@@ -360,11 +422,9 @@ Figure synflood_in_namespace(const Params& p) {
   return f;
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------- workloads
 
-Figure kernel_crr(const Params& p) {
+Figure crr_here(const Params& p) {
   raise_nofile_limit();
   // crr leaves a TIME_WAIT per connection. Beyond tcp_max_tw_buckets Linux closes without
   // one, which is cheaper: wait (at most 65 s) until there is room for all of them, as
@@ -420,13 +480,14 @@ Figure kernel_crr(const Params& p) {
   req.fill(static_cast<char>(kRequestByte));
   uint64_t done = 0;
   const auto tw0 = sockstat();
-  const auto netstat0 = net_counters("/proc/net/netstat");
+  const auto netstat0 = net_counters("/proc/thread-self/net/netstat");
   const auto t0 = SteadyClock::now();
   for (uint64_t i = 0; i < p.crr_connections; ++i) {
     if ((i & 255) == 0 && SteadyClock::now() - t0 > p.crr_time_limit) break;
     Fd c = connect_to(loopback_addr(i), port, true, error);
     if (!c.ok()) break;
-    if (!write_all(c.get(), req.data(), req.size()) || !read_exact(c.get(), buf.data(), buf.size()) ||
+    if (!write_all(c.get(), req.data(), req.size()) ||
+        !read_exact(c.get(), buf.data(), buf.size()) ||
         std::any_of(buf.begin(), buf.end(), [](char x) { return x != kResponseByte; })) {
       error = fmt::format("connection {}: no 64-byte response", i + 1);
       break;
@@ -435,7 +496,7 @@ Figure kernel_crr(const Params& p) {
     ++done;
   }
   const double secs = seconds_since(t0);
-  const auto netstat1 = net_counters("/proc/net/netstat");
+  const auto netstat1 = net_counters("/proc/thread-self/net/netstat");
   wait_for(served, done, std::chrono::seconds(2));
   stop = true;
   ::shutdown(l.get(), SHUT_RDWR);
@@ -443,7 +504,8 @@ Figure kernel_crr(const Params& p) {
   if (!error.empty()) return Figure::failed(fmt::format("{} (after {} connections)", error, done));
   if (!server_error.empty()) return Figure::failed(server_error);
   if (served.load() != done)
-    return Figure::failed(fmt::format("server completed {} of {} connections", served.load(), done));
+    return Figure::failed(
+        fmt::format("server completed {} of {} connections", served.load(), done));
   Figure f;
   f.value = static_cast<double>(done) / secs;
   f.setup = kSetupThreads;
@@ -453,8 +515,8 @@ Figure kernel_crr(const Params& p) {
     return i == m.end() ? int64_t{0} : i->second;
   };
   // Beyond tcp_max_tw_buckets Linux closes without TIME_WAIT (cheaper): say so when it did.
-  const int64_t overflow = count(netstat1, "TcpExt:TCPTimeWaitOverflow") -
-                           count(netstat0, "TcpExt:TCPTimeWaitOverflow");
+  const int64_t overflow =
+      count(netstat1, "TcpExt:TCPTimeWaitOverflow") - count(netstat0, "TcpExt:TCPTimeWaitOverflow");
   f.notes.push_back(fmt::format(
       "kernel crr: {} connections in {:.2f} s{}, each verified; spread over 127.0.0.1-{} so "
       "TIME_WAIT never runs out of 4-tuples (sockstat tw {} before, {} after; tcp_max_tw_buckets "
@@ -469,7 +531,7 @@ Figure kernel_crr(const Params& p) {
   return f;
 }
 
-Figure kernel_rr(const Params& p) {
+Figure rr_here(const Params& p) {
   std::string error;
   uint16_t port = 0;
   Fd l = listen_any(0x7F000001u, 16, port, error);
@@ -503,8 +565,9 @@ Figure kernel_rr(const Params& p) {
   const auto t0 = SteadyClock::now();
   const auto stop = t0 + p.rr_duration;
   while ((n & 63) != 0 || SteadyClock::now() < stop) {
-    if (!write_all(c.get(), req.data(), req.size()) || !read_exact(c.get(), buf.data(), buf.size()) ||
-        buf[0] != kResponseByte || buf[kMessage - 1] != kResponseByte) {
+    if (!write_all(c.get(), req.data(), req.size()) ||
+        !read_exact(c.get(), buf.data(), buf.size()) || buf[0] != kResponseByte ||
+        buf[kMessage - 1] != kResponseByte) {
       error = fmt::format("transaction {}: no 64-byte response", n + 1);
       break;
     }
@@ -518,14 +581,14 @@ Figure kernel_rr(const Params& p) {
   Figure f;
   f.value = static_cast<double>(n) / secs;
   f.setup = kSetupThreads;
-  f.notes.push_back(fmt::format("kernel rr: {} transactions in {:.2f} s, TCP_NODELAY, each verified",
-                                group_digits(n), secs));
+  f.notes.push_back(fmt::format(
+      "kernel rr: {} transactions in {:.2f} s, TCP_NODELAY, each verified", group_digits(n), secs));
   f.extra["transactions"] = n;
   f.extra["seconds"] = secs;
   return f;
 }
 
-Figure kernel_bulk(const Params& p) {
+Figure bulk_here(const Params& p) {
   std::string error;
   uint16_t port = 0;
   Fd l = listen_any(0x7F000001u, 16, port, error);
@@ -603,14 +666,14 @@ Figure kernel_bulk(const Params& p) {
   return f;
 }
 
-MemoryFigures kernel_memory(const Params& p) {
+MemoryFigures memory_here(const Params& p) {
   MemoryFigures out;
   const uint64_t limit = raise_nofile_limit();
   // ESTABLISHED sockets hold a descriptor each: as many connections as the limit allows.
   const uint64_t n = std::min<uint64_t>(p.memory_connections, limit > 128 ? (limit - 64) / 2 : 0);
   if (n < 100) {
-    out.idle = out.time_wait = Figure::unavailable(
-        fmt::format("RLIMIT_NOFILE {} allows too few connections", limit));
+    out.idle = out.time_wait =
+        Figure::unavailable(fmt::format("RLIMIT_NOFILE {} allows too few connections", limit));
     return out;
   }
   auto fail = [&](const std::string& why) {
@@ -629,7 +692,8 @@ MemoryFigures kernel_memory(const Params& p) {
   const auto slab0 = slab_bytes();
   const auto ss0 = sockstat();
   if (!slab0 || !ss0) {
-    out.idle = out.time_wait = Figure::unavailable("/proc/meminfo or /proc/net/sockstat unreadable");
+    out.idle = out.time_wait =
+        Figure::unavailable("/proc/meminfo or /proc/net/sockstat unreadable");
     return out;
   }
   // TIME_WAIT entries hold no descriptor: as many as ustcp makes, in batches of n, within
@@ -639,8 +703,7 @@ MemoryFigures kernel_memory(const Params& p) {
     std::ifstream f("/proc/sys/net/ipv4/tcp_max_tw_buckets");
     f >> max_tw;
   }
-  const uint64_t tw_room =
-      max_tw > ss0->tw ? static_cast<uint64_t>(max_tw - ss0->tw) * 9 / 10 : 0;
+  const uint64_t tw_room = max_tw > ss0->tw ? static_cast<uint64_t>(max_tw - ss0->tw) * 9 / 10 : 0;
   const uint64_t n_tw = std::min<uint64_t>(p.memory_connections, std::max<uint64_t>(tw_room, n));
   std::optional<uint64_t> slab1;
   std::optional<SockStat> ss1;
@@ -685,8 +748,8 @@ MemoryFigures kernel_memory(const Params& p) {
   ss2 = sockstat();
   const auto caches2 = slab_caches();
   const std::string setup =
-      "kernel: loopback, one thread (blocking connect, then accept), Slab in /proc/meminfo "
-      "before and after (machine-wide)";
+      "loopback, one thread (blocking connect, then accept), Slab in /proc/meminfo before and "
+      "after (machine-wide), socket counts from the namespace's sockstat";
   out.idle.value =
       (static_cast<double>(*slab1) - static_cast<double>(*slab0)) / (2 * static_cast<double>(n));
   out.idle.setup = setup;
@@ -701,8 +764,8 @@ MemoryFigures kernel_memory(const Params& p) {
   // entries over a second old (tcp_twsk_unique), so later batches recycle some earlier ones.
   const int64_t tw = ss2 ? ss2->tw - ss0->tw : 0;
   if (tw < static_cast<int64_t>(n_tw) / 2) {
-    out.time_wait = Figure::failed(fmt::format("only {} of {} connections reached TIME_WAIT",
-                                               tw, n_tw));
+    out.time_wait =
+        Figure::failed(fmt::format("only {} of {} connections reached TIME_WAIT", tw, n_tw));
     return out;
   }
   out.time_wait.value =
@@ -720,6 +783,8 @@ MemoryFigures kernel_memory(const Params& p) {
   return out;
 }
 
+}  // namespace
+
 Figure kernel_million(const Params& p) {
   const uint64_t limit = raise_nofile_limit();
   return Figure::unavailable(fmt::format(
@@ -730,9 +795,28 @@ Figure kernel_million(const Params& p) {
 
 Figure kernel_synflood(const Params& p) {
   Figure f;
-  std::thread t([&] { f = synflood_in_namespace(p); });
-  t.join();
+  run_in_namespace([&](const Namespace& ns) {
+    if (!ns.isolated) {
+      f = Figure::unavailable(ns.why + " (spoofed SYNs need a private network namespace: root)");
+      return;
+    }
+    f = synflood_here(p);
+    if (!f.setup.empty()) f.setup = "kernel: a private network namespace, " + f.setup;
+  });
   return f;
+}
+
+Figure kernel_crr(const Params& p) {
+  return isolated([&] { return crr_here(p); });
+}
+Figure kernel_rr(const Params& p) {
+  return isolated([&] { return rr_here(p); });
+}
+Figure kernel_bulk(const Params& p) {
+  return isolated([&] { return bulk_here(p); });
+}
+MemoryFigures kernel_memory(const Params& p) {
+  return isolated([&] { return memory_here(p); });
 }
 
 }  // namespace ustcp::cli::bench

@@ -39,7 +39,8 @@ std::optional<uint64_t> slab_bytes() {
 
 // TCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1
 std::optional<SockStat> sockstat() {
-  std::ifstream f("/proc/net/sockstat");
+  // thread-self: the calling thread's namespace (/proc/net is the main thread's).
+  std::ifstream f("/proc/thread-self/net/sockstat");
   std::string line;
   while (std::getline(f, line)) {
     if (!line.starts_with("TCP:")) continue;

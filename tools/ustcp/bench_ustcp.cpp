@@ -7,6 +7,8 @@
 // Timed workloads give the Stacks the steady clock as `now`; the memory workloads run in
 // virtual time (nothing is timed there, and TIME_WAIT can be expired on purpose).
 #include <fmt/core.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <array>
@@ -14,8 +16,6 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include "bench.hpp"
 #include "stack/stack.hpp"
@@ -33,7 +33,9 @@ namespace ev = stack::events;
 constexpr const char* kSetupOneThread =
     "ustcp: client and server Stacks on one thread, in-memory link (no copy, no impairment)";
 
-Ipv4Addr loopback(int i) { return Ipv4Addr(127, 0, 0, static_cast<uint8_t>(1 + i % kLoopbackAddrs)); }
+Ipv4Addr loopback(int i) {
+  return Ipv4Addr(127, 0, 0, static_cast<uint8_t>(1 + i % kLoopbackAddrs));
+}
 
 // The in-memory link. The span poll_transmit() returns stays valid until `from` builds its
 // next datagram, and to.receive() builds only in `to`: no copy is needed.
@@ -303,8 +305,8 @@ Figure ustcp_rr(const Params& p) {
   Figure f;
   f.value = static_cast<double>(n) / secs;
   f.setup = kSetupOneThread;
-  f.notes.push_back(fmt::format("ustcp rr: {} transactions in {:.2f} s, each verified",
-                                group_digits(n), secs));
+  f.notes.push_back(
+      fmt::format("ustcp rr: {} transactions in {:.2f} s, each verified", group_digits(n), secs));
   f.extra["transactions"] = n;
   f.extra["seconds"] = secs;
   return f;
@@ -345,8 +347,8 @@ Figure ustcp_bulk(const Params& p) {
       auto w = h.client.send(now, cs, Bytes(src.data() + sent % chunk, len));
       if (!w) {
         if (w.error() == EAGAIN) break;
-        return Figure::failed(fmt::format("client send(): {} after {} bytes",
-                                          errno_text(w.error()), group_digits(sent)));
+        return Figure::failed(fmt::format("client send(): {} after {} bytes", errno_text(w.error()),
+                                          group_digits(sent)));
       }
       sent += *w;
     }
@@ -368,8 +370,8 @@ Figure ustcp_bulk(const Params& p) {
       last_progress = SteadyClock::now();
     } else if (SteadyClock::now() - last_progress > std::chrono::seconds(5) ||
                SteadyClock::now() - t0 > p.bulk_time_limit) {
-      return Figure::failed(fmt::format("stalled after {} of {} bytes", group_digits(received),
-                                        group_digits(total)));
+      return Figure::failed(
+          fmt::format("stalled after {} of {} bytes", group_digits(received), group_digits(total)));
     }
   }
   const double secs = seconds_since(t0);
@@ -549,8 +551,8 @@ Figure ustcp_million(const Params& p) {
   f.extra = {{"connections", n},
              {"rss_bytes", rss1},
              {"rss_bytes_before", rss0},
-             {"heap_bytes_per_socket",
-              (static_cast<double>(heap1) - static_cast<double>(heap0)) / static_cast<double>(2 * n)},
+             {"heap_bytes_per_socket", (static_cast<double>(heap1) - static_cast<double>(heap0)) /
+                                           static_cast<double>(2 * n)},
              {"setup_seconds", setup_s},
              {"crr_none", rate_none},
              {"crr_open", rate_open},
@@ -634,15 +636,16 @@ Figure ustcp_synflood(const Params& p) {
     return Figure::failed(fmt::format("{} cookies for {} SYNs: SYNs were dropped", cookies, syns));
   Figure f;
   f.value = static_cast<double>(syns) / secs;
-  f.setup = "ustcp: one thread feeds spoofed SYNs to the server Stack's receive() and runs a "
-            "legitimate client Stack; SYN-ACKs to spoofed sources are built and dropped";
+  f.setup =
+      "ustcp: one thread feeds spoofed SYNs to the server Stack's receive() and runs a "
+      "legitimate client Stack; SYN-ACKs to spoofed sources are built and dropped";
   const double ok_rate = legit ? static_cast<double>(legit_ok) / static_cast<double>(legit) : 0;
   f.notes.push_back(fmt::format(
       "ustcp synflood: {} spoofed SYNs (random 10/8 sources, 64K distinct) in {:.2f} s, "
       "tcp_syncookies = 1, backlog {}; {} cookies sent, {} SYN-ACKs dropped by the link; "
       "legitimate client: {}/{} connected ({:.1f}%){}",
-      group_digits(syns), secs, kSynBacklog, group_digits(cookies), group_digits(dropped), legit_ok, legit,
-      100 * ok_rate, legit_error.empty() ? "" : " first failure: " + legit_error));
+      group_digits(syns), secs, kSynBacklog, group_digits(cookies), group_digits(dropped), legit_ok,
+      legit, 100 * ok_rate, legit_error.empty() ? "" : " first failure: " + legit_error));
   f.extra = {{"syns", syns},
              {"seconds", secs},
              {"cookies_sent", cookies},
