@@ -4,15 +4,6 @@
 
 namespace ustcp::apps {
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 void ChunkedDecoder::fail(const char* why) {
   status_ = Status::Error;
   error_ = why;

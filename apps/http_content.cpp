@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "apps/byte_pattern.hpp"
+#include "apps/http_parse.hpp"
 
 namespace ustcp::apps {
 
@@ -72,13 +73,6 @@ constexpr std::string_view kIndexPage =
     "<p>This page came to you over ustcp, a user-space TCP/IPv4 stack.</p>\n"
     "<p><a href=\"/bytes/1048576\">/bytes/1048576</a>: a mebibyte of a checkable pattern.</p>\n"
     "</body>\n</html>\n";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::optional<std::string> percent_decode(std::string_view s) {
   std::string out;

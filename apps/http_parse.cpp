@@ -175,6 +175,13 @@ std::vector<std::string> transfer_codings(const Headers& headers) {
 
 }  // namespace
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 const std::string* find_header(const Headers& headers, std::string_view name) {
   for (const Header& h : headers) {
     if (iequals(h.name, name)) return &h.value;

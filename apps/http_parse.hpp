@@ -19,6 +19,9 @@ struct Header {
 };
 using Headers = std::vector<Header>;
 
+// The value of a hexadecimal digit, or -1 (chunk sizes, percent-encoding).
+int hex_value(char c);
+
 // The value of the first field named `name` (case-insensitive), or nullptr.
 const std::string* find_header(const Headers& headers, std::string_view name);
 // Whether the comma-separated list fields named `name` (all lines together) hold `token`

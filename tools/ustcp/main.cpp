@@ -27,6 +27,12 @@ bool convert(const std::string& name, const std::string& text, F parse, T& out, 
   return true;
 }
 
+// Which running daemon `ustcp ss` and `ustcp nstat` ask.
+void add_daemon_options(CLI::App* cmd, cli::QueryOptions& q) {
+  cmd->add_option("--tun", q.tun, "the daemon's TUN device (default ustcp0)");
+  cmd->add_option("--control", q.control, "the daemon's control socket");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,8 +130,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> ss_filter;
   auto* ss_cmd = app.add_subcommand(
       "ss", "a running ustcp daemon's sockets, as `ss -tan` prints the kernel's");
-  ss_cmd->add_option("--tun", ss.tun, "the daemon's TUN device (default ustcp0)");
-  ss_cmd->add_option("--control", ss.control, "the daemon's control socket");
+  add_daemon_options(ss_cmd, ss);
   ss_cmd->add_flag("-a,--all", ss_all, "listening and non-listening sockets");
   ss_cmd->add_flag("-l,--listening", ss_listening, "listening sockets only");
   ss_cmd->add_flag("-t,--tcp,-n,--numeric", ss_ignored,
@@ -137,8 +142,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> nstat_patterns;
   auto* nstat_cmd = app.add_subcommand(
       "nstat", "a running ustcp daemon's counters, as `nstat` prints the kernel's");
-  nstat_cmd->add_option("--tun", nstat.tun, "the daemon's TUN device (default ustcp0)");
-  nstat_cmd->add_option("--control", nstat.control, "the daemon's control socket");
+  add_daemon_options(nstat_cmd, nstat);
   nstat_cmd->add_flag("-a,--ignore", nstat_abs, "absolute values, not increments since last time");
   nstat_cmd->add_flag("-z,--zeros", nstat_zeros, "print zero counters too");
   nstat_cmd->add_flag("-r,--reset", nstat_reset, "forget the history (increments since start)");
