@@ -64,7 +64,7 @@ void Stack::send(const tcp::FourTuple& t, const wire::TcpRepr& seg, Bytes tail) 
   std::copy(tail.begin(), tail.end(), payload_at + seg.payload.size());
   wire::TcpRepr whole = seg;
   whole.payload = Bytes(payload_at, seg.payload.size() + tail.size());
-  whole.emit(out.subspan(wire::kIpv4HeaderLen), t.local.addr, t.remote.addr);
+  whole.emit(out.subspan(wire::kIpv4HeaderLen), t.local.addr, t.remote.addr, cfg_.checksum_offload);
   ++mib_.OutRequests;
 }
 
@@ -101,7 +101,7 @@ void Stack::receive(TimePoint now, Bytes datagram) {
     return;
   }
   ++mib_.InDelivers;
-  auto seg = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst());
+  auto seg = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst(), !cfg_.checksum_offload);
   if (!seg) {
     if (seg.error() == wire::ParseError::BadTcpChecksum) ++mib_.InCsumErrors;
     ++mib_.InErrs;

@@ -44,6 +44,12 @@ struct Config {
   std::array<int, 2> ip_local_port_range{32768, 60999};
   // Not a sysctl: the MTU of the interface (ip link ... mtu); the MSS we announce is mtu - 40.
   uint32_t mtu = 1500;
+  // Not a sysctl: the link is trusted with TCP checksums, as Linux's lo is (its
+  // NETIF_F_HW_CSUM and CHECKSUM_PARTIAL skbs): output leaves the checksum field holding
+  // the pseudo-header sum for the link to complete (what a NIC with checksum offload is
+  // given), and input does not verify it. Only for links that cannot corrupt data, such as
+  // two Stacks in one process; a pcap taken there shows those checksums as unfinished.
+  bool checksum_offload = false;
 
   Duration rto_min() const { return std::chrono::microseconds(tcp_rto_min_us); }
   Duration rto_max() const { return std::chrono::milliseconds(tcp_rto_max_ms); }

@@ -92,7 +92,7 @@ TcpRepr TcpView::repr() const {
   };
 }
 
-void TcpRepr::emit(MutBytes out, Ipv4Addr src, Ipv4Addr dst) const {
+void TcpRepr::emit(MutBytes out, Ipv4Addr src, Ipv4Addr dst, bool offload) const {
   const size_t hl = header_len();
   const size_t total = hl + payload.size();
   assert(out.size() >= total);
@@ -113,6 +113,11 @@ void TcpRepr::emit(MutBytes out, Ipv4Addr src, Ipv4Addr dst) const {
   if (!payload.empty()) std::memmove(p + hl, payload.data(), payload.size());
 
   const uint32_t sum = pseudo_header_sum(src, dst, kProtoTcp, static_cast<uint16_t>(total));
+  if (offload) {
+    // The complement of the segment's sum with this value in the field is the checksum.
+    store_be16(p + 16, static_cast<uint16_t>(~checksum_finish(sum)));
+    return;
+  }
   store_be16(p + 16, checksum_finish(checksum_add(sum, Bytes(p, total))));
 }
 

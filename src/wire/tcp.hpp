@@ -59,7 +59,8 @@ struct TcpTimestamp {
 
 struct TcpOptions {
   std::optional<uint16_t> mss;
-  std::optional<uint8_t> wscale;  // shift count as sent (RFC 7323 2.3: >14 is used as 14 by the receiver)
+  std::optional<uint8_t>
+      wscale;  // shift count as sent (RFC 7323 2.3: >14 is used as 14 by the receiver)
   bool sack_permitted = false;
   std::optional<TcpTimestamp> timestamp;
   uint8_t sack_count = 0;
@@ -94,8 +95,9 @@ struct TcpRepr {
   size_t header_len() const { return kTcpHeaderLen + options.encoded_len(); }
   size_t size() const { return header_len() + payload.size(); }
   // Writes header, options and payload into out[0..size()) and fills the checksum over
-  // the pseudo-header of src/dst.
-  void emit(MutBytes out, Ipv4Addr src, Ipv4Addr dst) const;
+  // the pseudo-header of src/dst. With `offload`, the checksum field holds only the folded
+  // pseudo-header sum, left for the link to finish (Linux's CHECKSUM_PARTIAL).
+  void emit(MutBytes out, Ipv4Addr src, Ipv4Addr dst, bool offload = false) const;
 };
 
 class TcpView {

@@ -196,6 +196,36 @@ TEST(Tcp, OddLengthPayload) {
   EXPECT_EQ(TcpView::parse(s, kA, kA).error(), ParseError::BadTcpChecksum);
 }
 
+TEST(Tcp, ChecksumOffloadLeavesThePseudoHeaderSumToFinish) {
+  // The segment of OddLengthPayload, emitted for a link that finishes checksums: the field
+  // holds the folded pseudo-header sum: c000 + 0202 + c000 + 0201 + 0006 (TCP) + 0019
+  // (length 25) = 1'8422, folded 8423.
+  const Buf hello = bytes({'h', 'e', 'l', 'l', 'o'});
+  const TcpRepr r{.src_port = 80,
+                  .dst_port = 40000,
+                  .seq = SeqNum(0x11223344),
+                  .ack = SeqNum(0x01020305),
+                  .flags = PSH | ACK,
+                  .window = 502,
+                  .payload = hello};
+  Buf s(r.size());
+  r.emit(s, kB, kA, /*offload=*/true);
+  EXPECT_EQ(load_be16(&s[16]), 0x8423);
+  // What the link does: checksum the segment as it stands (no pseudo-header) and store it.
+  // The result is the full checksum emit() computes without offload (0x00fe, see above).
+  EXPECT_EQ(checksum_finish(checksum_add(0, s)), 0x00fe);
+  // Unfinished, it fails verification; a Stack with checksum_offload does not verify.
+  EXPECT_EQ(TcpView::parse(s, kB, kA).error(), ParseError::BadTcpChecksum);
+  auto v = TcpView::parse(s, kB, kA, /*verify_checksum=*/false);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->payload().size(), 5u);
+  // Everything but the checksum field is as without offload.
+  Buf full = emit(r, kB, kA);
+  s[16] = full[16];
+  s[17] = full[17];
+  EXPECT_EQ(s, full);
+}
+
 TEST(Tcp, PayloadBuiltInPlace) {
   // The payload may already sit right after the header in the output buffer.
   TcpRepr r{.src_port = 1, .dst_port = 2, .flags = ACK, .options = TcpOptions{.mss = 536}};
