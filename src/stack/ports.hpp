@@ -3,8 +3,10 @@
 // SO_REUSEADDR as inet_csk_bind_conflict does, and finds ephemeral ports for connect().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <unordered_map>
+
+#include "base/flat_hash_map.hpp"
 
 namespace ustcp::stack {
 
@@ -27,7 +29,13 @@ class PortTable {
   const Use* find(uint16_t port) const;
 
  private:
-  std::unordered_map<uint16_t, Use> ports_;
+  // Ports are ours to choose, so the port itself is a fine hash (Linux's inet_bhashfn is
+  // the port plus a per-namespace constant, masked).
+  struct PortHash {
+    size_t operator()(uint16_t port) const { return port; }
+  };
+  // A flat table: a held port costs no node allocation (a TIME_WAIT record holds one).
+  FlatHashMap<uint16_t, Use, PortHash> ports_;
 };
 
 }  // namespace ustcp::stack

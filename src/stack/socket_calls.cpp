@@ -169,13 +169,15 @@ std::optional<uint32_t> Stack::reusable_time_wait(const tcp::FourTuple& t, TimeP
                                                   bool bound) const {
   const DemuxEntry* e = demux_.find(t);
   if (e == nullptr || e->kind != DemuxKind::TimeWait) return std::nullopt;
-  const tcp::TimeWaitRecord& tw = *tws_[e->index];
+  const tcp::TimeWaitRecord& tw = tws_[e->index];
   if (!tw.ts_ok) return std::nullopt;
   if (bound) return e->index;
   int reuse = cfg_.tcp_tw_reuse;
   if (reuse == 2) reuse = t.local.addr.is_loopback() && t.remote.addr.is_loopback();
   if (!reuse) return std::nullopt;
-  if (now - tw.entered <= std::chrono::milliseconds(cfg_.tcp_tw_reuse_delay)) return std::nullopt;
+  // time_after32(now, entered + delay), in milliseconds.
+  const uint32_t reusable_from = tw.entered_ms + static_cast<uint32_t>(cfg_.tcp_tw_reuse_delay);
+  if (static_cast<int32_t>(tcp::stamp_ms(now) - reusable_from) <= 0) return std::nullopt;
   return e->index;
 }
 
@@ -256,7 +258,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   // space (old snd_nxt + 65537), and the record goes (TWRecycled).
   std::optional<SeqNum> reuse_isn;
   if (auto ti = reusable_time_wait(t, now, bound)) {
-    uint32_t v = tws_[*ti]->snd_nxt.raw() + 65535 + 2;
+    uint32_t v = tws_[*ti].snd_nxt.raw() + 65535 + 2;
     reuse_isn = SeqNum(v == 0 ? 1 : v);
     ++mib_.TWRecycled;
     log_change(now, t, State::TimeWait, State::Close);
@@ -606,10 +608,9 @@ std::vector<SocketRow> Stack::socket_table() const {
     rows.push_back(
         SocketRow{State::SynRecv, 0, 0, r->open.tuple.local, r->open.tuple.remote, false});
   }
-  for (const auto& tw : tws_) {
-    if (!tw) continue;
-    rows.push_back(SocketRow{State::TimeWait, 0, 0, tw->tuple.local, tw->tuple.remote, true});
-  }
+  tws_.for_each([&](const tcp::TimeWaitRecord& tw) {
+    rows.push_back(SocketRow{State::TimeWait, 0, 0, tw.tuple.local, tw.tuple.remote, true});
+  });
   return rows;
 }
 

@@ -17,7 +17,9 @@ Stack::Stack(Ipv4Addr addr, tcp::Config config, uint64_t seed)
       cfg_(config),
       isn_(seed),
       cookies_(seed),
-      demux_(tcp::FourTupleHash{seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull}) {}
+      demux_(tcp::FourTupleHash{seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull}) {
+  tw_timer_.kind = kTimerTimeWait;
+}
 
 Stack::~Stack() = default;
 
@@ -210,35 +212,44 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
     log_change(now, c.tuple(), State::TimeWait, State::Close);
     return;
   }
-  const uint32_t ti = tws_.emplace();
-  tcp::TimeWaitRecord* tw = tws_[ti].get();
-  tw->tuple = c.tuple();
-  tw->snd_nxt = c.snd_nxt();
-  tw->rcv_nxt = c.rcv_nxt();
-  tw->ts_ok = c.ts_ok();
-  tw->ts_recent = c.ts_recent();
-  tw->ts_offset = c.ts_offset();
-  tw->ts_recent_stamp_s =
-      std::chrono::duration_cast<std::chrono::seconds>(c.ts_recent_stamp().time_since_epoch())
-          .count();
-  tw->rcv_wnd = c.rcv_wnd();
-  tw->rcv_wscale = c.rcv_wscale();
-  tw->port_reuse = m.reuse;
-  tw->entered = now;
-  tw->timer.owner = ti;
-  tw->timer.kind = kTimerTimeWait;
-  wheel_.schedule(tw->timer, deadline == kNever ? now + tcp::kTimeWaitLen : deadline);
-  demux_.insert_or_assign(tw->tuple, DemuxEntry{DemuxKind::TimeWait, ti});
+  tcp::TimeWaitRecord tw;
+  tw.tuple = c.tuple();
+  tw.snd_nxt = c.snd_nxt();
+  tw.rcv_nxt = c.rcv_nxt();
+  tw.ts_ok = c.ts_ok();
+  tw.ts_recent = c.ts_recent();
+  tw.ts_offset = c.ts_offset();
+  tw.ts_recent_stamp_s = tcp::stamp_seconds(c.ts_recent_stamp());
+  tw.rcv_wnd = c.rcv_wnd();
+  tw.rcv_wscale = c.rcv_wscale();
+  tw.port_reuse = m.reuse;
+  tw.entered_ms = tcp::stamp_ms(now);
+  const uint32_t ti = tws_.add(tw, deadline == kNever ? now + tcp::kTimeWaitLen : deadline);
+  // The table's timer follows its oldest record. It is re-armed when the table was empty;
+  // otherwise it is already due no later than this record.
+  if (tws_.size() == 1) wheel_.schedule(tw_timer_, *tws_.next_deadline());
+  demux_.insert_or_assign(tw.tuple, DemuxEntry{DemuxKind::TimeWait, ti});
   // The record keeps the port until it expires; the connection gives up its hold.
-  ports_.add(tw->tuple.local.port, m.reuse, false, false);
+  ports_.add(tw.tuple.local.port, m.reuse, false, false);
 }
 
+// A record that goes early (killed, reopened, recycled) leaves the table's timer as it was:
+// at worst it comes due with nothing expired and is set again (time_wait_timer).
 void Stack::drop_time_wait(uint32_t ti) {
-  tcp::TimeWaitRecord& tw = *tws_[ti];
-  wheel_.cancel(tw.timer);
+  const tcp::TimeWaitRecord& tw = tws_[ti];
   demux_.erase(tw.tuple);
   ports_.remove(tw.tuple.local.port, tw.port_reuse, false, false);
-  tws_.erase(ti);
+  tws_.remove(ti);
+}
+
+// TCP_TIMEWAIT_LEN is over for the oldest records (tcp_time_wait's timer: TW counted).
+void Stack::time_wait_timer(TimePoint now) {
+  for (uint32_t ti; (ti = tws_.expired(now)) != TimeWaitTable::kNone;) {
+    ++mib_.TW;
+    log_change(now, tws_[ti].tuple, State::TimeWait, State::Close);
+    drop_time_wait(ti);
+  }
+  if (auto d = tws_.next_deadline()) wheel_.schedule(tw_timer_, *d);
 }
 
 void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& t,
@@ -246,7 +257,7 @@ void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& 
   auto c = ctx(now);
   bool restart = false;
   SeqNum isn;
-  tcp::TimeWaitRecord& tw = *tws_[ti];
+  tcp::TimeWaitRecord& tw = tws_[ti];
   switch (tcp::time_wait_segment(c, tw, seg, restart, isn)) {
     case tcp::TimeWaitAction::Kill:
       ++mib_.TWKilled;
@@ -270,7 +281,7 @@ void Stack::time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& 
     case tcp::TimeWaitAction::Keep:
       break;
   }
-  if (restart) wheel_.schedule(tw.timer, now + tcp::kTimeWaitLen);
+  if (restart) tws_.restart(ti, now + tcp::kTimeWaitLen);
 }
 
 // ---------------------------------------------------------------- listeners
@@ -519,9 +530,7 @@ void Stack::on_timer(TimePoint now) {
         request_timer(now, n->owner);
         break;
       case kTimerTimeWait:
-        ++mib_.TW;
-        log_change(now, tws_[n->owner]->tuple, State::TimeWait, State::Close);
-        drop_time_wait(n->owner);
+        time_wait_timer(now);
         break;
       default:
         assert(false);

@@ -25,11 +25,11 @@
 #include "stack/outbox.hpp"
 #include "stack/ports.hpp"
 #include "stack/result.hpp"
+#include "stack/time_wait_table.hpp"
 #include "tcp/connection.hpp"
 #include "tcp/isn.hpp"
 #include "tcp/listener.hpp"
 #include "tcp/syncookie.hpp"
-#include "tcp/time_wait.hpp"
 #include "wire/ipv4.hpp"
 
 namespace ustcp::stack {
@@ -186,6 +186,7 @@ class Stack final : public tcp::SegmentSink {
   void time_wait_segment(TimePoint now, uint32_t ti, const tcp::FourTuple& t,
                          const wire::TcpView& seg);
   void drop_time_wait(uint32_t ti);
+  void time_wait_timer(TimePoint now);
   void close_listener(TimePoint now, uint32_t li);
   void orphaned(TimePoint now, uint32_t ci);
   void send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::TcpView& seg);
@@ -211,7 +212,8 @@ class Stack final : public tcp::SegmentSink {
   std::vector<std::unique_ptr<tcp::Listener>> listeners_;
   std::unordered_map<uint16_t, std::vector<uint32_t>> listeners_by_port_;  // port -> listeners_
   Slab<tcp::Request> requests_;
-  Slab<tcp::TimeWaitRecord> tws_;
+  TimeWaitTable tws_;
+  TimerNode tw_timer_;  // due when the oldest TIME_WAIT record is (kTimerTimeWait)
   FlatHashMap<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
   size_t orphans_ = 0;
   bool log_enabled_ = false;

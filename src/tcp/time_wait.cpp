@@ -24,11 +24,10 @@ TimeWaitAction time_wait_segment(Context& ctx, TimeWaitRecord& tw, const wire::T
   restart = false;
   const SeqNum seq = seg.seq();
   const auto& ts = seg.options().timestamp;
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(ctx.now.time_since_epoch()).count();
+  const uint32_t now_s = stamp_seconds(ctx.now);
   // RFC 7323 5.3 PAWS, as for established connections.
   bool paws_reject = tw.ts_ok && ts && static_cast<int32_t>(tw.ts_recent - ts->val) > 1 &&
-                     now_s - tw.ts_recent_stamp_s < 24 * 24 * 3600;
+                     now_s - tw.ts_recent_stamp_s < uint32_t{24 * 24 * 3600};
 
   // In-window segment: only a RST or a bare ACK can be exactly at rcv_nxt.
   if (!paws_reject && seq == tw.rcv_nxt && (seg.seg_len().raw() == 0 || seg.has(RST))) {
