@@ -82,16 +82,23 @@ void TimerWheel::unlink(TimerNode& node) {
 }
 
 void TimerWheel::schedule(TimerNode& node, TimePoint deadline) {
+  const int64_t tick = ceil_tick(deadline);
+  // Armed in a slot for the same tick already: where it is filed is where it would go (or a
+  // coarser slot that cascades it in time), so there is nothing to do. Every segment
+  // re-arms its connection's timer; within a tick this saves the unlink and re-file. (A node
+  // in due_ never matches: its tick is at most current_tick_, and this deadline's is later.)
+  if (node.linked() && node.expires_tick == tick && deadline > now_) return;
   if (node.linked()) {
     cancel(node);
   }
-  node.expires_tick = ceil_tick(deadline);
   ++size_;
   if (deadline <= now_) {
     // Due already, whatever its rounded tick: fires on the next expire().
+    node.expires_tick = current_tick_;
     due_.push_back(node);
     return;
   }
+  node.expires_tick = tick;
   file(node);
 }
 

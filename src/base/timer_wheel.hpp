@@ -21,7 +21,7 @@ namespace ustcp {
 struct TimerNode {
   TimerNode* prev = nullptr;
   TimerNode* next = nullptr;
-  int64_t expires_tick = 0;  // deadline in ticks, rounded up
+  int64_t expires_tick = 0;  // deadline in ticks, rounded up (due at once: the current tick)
   uint32_t owner = 0;
   uint8_t kind = 0;
   bool linked() const { return prev != nullptr; }

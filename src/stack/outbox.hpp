@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -16,12 +16,15 @@ class Outbox {
   // Space for a datagram of n bytes, valid until the next reserve().
   MutBytes reserve(size_t n);
   std::optional<Bytes> pop();
-  bool empty() const { return queue_.empty(); }
+  bool empty() const { return head_ == queue_.size(); }
 
  private:
   std::vector<std::byte> buf_;
   size_t used_ = 0;
-  std::deque<std::pair<uint32_t, uint32_t>> queue_;
+  // (offset, length) of each datagram; those before head_ are taken. Both vectors are
+  // cleared, not freed, when everything is taken, so a warm outbox never allocates.
+  std::vector<std::pair<uint32_t, uint32_t>> queue_;
+  size_t head_ = 0;
 };
 
 }  // namespace ustcp::stack

@@ -335,6 +335,36 @@ TEST(TimerWheel, RescheduleLater) {
   EXPECT_EQ(wheel.expire(at(milliseconds(5000))), &node);
 }
 
+TEST(TimerWheel, RescheduleWithinTheSameTick) {
+  // Re-arming to a deadline that rounds to the same tick leaves the node where it is; it
+  // still fires at that tick, once, and not before. Also after the wheel moved closer.
+  TimerWheel wheel;
+  TimerNode node;
+  wheel.schedule(node, at(std::chrono::microseconds(5'000'300)));
+  EXPECT_EQ(wheel.expire(at(milliseconds(4000))), nullptr);  // filed at a coarser level
+  wheel.schedule(node, at(std::chrono::microseconds(5'000'900)));
+  wheel.schedule(node, at(std::chrono::microseconds(5'000'001)));
+  EXPECT_EQ(wheel.size(), 1u);
+  ASSERT_TRUE(wheel.next_deadline().has_value());
+  EXPECT_LE(*wheel.next_deadline(), at(milliseconds(5001)));  // a lower bound for far nodes
+  EXPECT_EQ(wheel.expire(at(milliseconds(5000))), nullptr);
+  EXPECT_EQ(wheel.expire(at(milliseconds(5001))), &node);
+  EXPECT_EQ(wheel.expire(at(milliseconds(9000))), nullptr);
+  EXPECT_EQ(wheel.size(), 0u);
+}
+
+TEST(TimerWheel, DueNodeMovedToALaterDeadlineInTheSameTickIsNotEarly) {
+  // At 10.3 ms a node is armed for 10.2 ms: due at once. Moved to 10.8 ms (the same
+  // rounded tick, 11 ms), it must wait for 11 ms instead of firing at the next expire().
+  TimerWheel wheel;
+  TimerNode node;
+  EXPECT_EQ(wheel.expire(at(std::chrono::microseconds(10'300))), nullptr);
+  wheel.schedule(node, at(std::chrono::microseconds(10'200)));
+  wheel.schedule(node, at(std::chrono::microseconds(10'800)));
+  EXPECT_EQ(wheel.expire(at(std::chrono::microseconds(10'400))), nullptr);
+  EXPECT_EQ(wheel.expire(at(milliseconds(11))), &node);
+}
+
 TEST(TimerWheel, RescheduleWhileAlreadyDue) {
   // A node that became due but was not handed out yet can still be moved.
   TimerWheel wheel;
