@@ -4,8 +4,8 @@
 // of a Stack with a million connections must not chase a heap node per entry, as
 // std::unordered_map does (three dependent loads per find).
 //
-// Keys and values are stored inline and must be cheap to copy. Pointers returned by find()
-// are valid until the next insert or erase.
+// Keys and values are stored inline and must be cheap to copy. What find() and operator[]
+// return is valid until the next insert or erase.
 #pragma once
 
 #include <cstddef>
@@ -39,6 +39,14 @@ class FlatHashMap {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     place(k, v);
     ++size_;
+  }
+
+  // The value of k, inserted as Value{} if k is absent (as std::unordered_map's).
+  Value& operator[](const Key& k) {
+    if (Value* existing = find(k)) return *existing;
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    ++size_;
+    return place(k, Value{});
   }
 
   // Returns whether the key was there.
@@ -80,10 +88,11 @@ class FlatHashMap {
 
   size_t home(const Key& k) const { return static_cast<size_t>(hash_(k)) & mask_; }
 
-  void place(const Key& k, const Value& v) {
+  Value& place(const Key& k, const Value& v) {
     size_t i = home(k);
     while (slots_[i].used) i = (i + 1) & mask_;
     slots_[i] = Slot{k, v, true};
+    return slots_[i].value;
   }
 
   void grow() {

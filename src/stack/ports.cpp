@@ -10,15 +10,11 @@ bool PortTable::bind_conflict(uint16_t port, bool reuse) const {
 }
 
 void PortTable::add(uint16_t port, bool reuse, bool listening, bool bound) {
-  Use* u = ports_.find(port);
-  if (u == nullptr) {
-    ports_.insert_or_assign(port, Use{});
-    u = ports_.find(port);
-  }
-  ++u->holders;
-  if (!reuse) ++u->no_reuse;
-  if (listening) ++u->listeners;
-  if (bound) ++u->bound;
+  Use& u = ports_[port];
+  ++u.holders;
+  if (!reuse) ++u.no_reuse;
+  if (listening) ++u.listeners;
+  if (bound) ++u.bound;
 }
 
 void PortTable::remove(uint16_t port, bool reuse, bool listening, bool bound) {

@@ -29,7 +29,7 @@ void random_ops_match_reference(uint64_t seed, uint32_t key_space) {
   std::mt19937_64 rng(seed);
   for (int op = 0; op < 20000; ++op) {
     const uint32_t k = static_cast<uint32_t>(rng() % key_space);
-    switch (rng() % 3) {
+    switch (rng() % 4) {
       case 0:
       case 1: {
         const uint64_t v = rng();
@@ -40,6 +40,12 @@ void random_ops_match_reference(uint64_t seed, uint32_t key_space) {
       case 2:
         ASSERT_EQ(map.erase(k), ref.erase(k) == 1) << "op " << op << " key " << k;
         break;
+      case 3: {  // operator[]: inserts a zero value when absent
+        const uint64_t v = rng() % 1000;
+        map[k] += v;
+        ref[k] += v;
+        break;
+      }
     }
     ASSERT_EQ(map.size(), ref.size());
   }
