@@ -173,41 +173,35 @@ TEST(Tcp, ReprReproducesParsedBytes) {
   EXPECT_EQ(emit(repr), kSyn);
 }
 
+// PSH|ACK 192.0.2.2:80 -> 192.0.2.1:40000 carrying "hello" (from kB to kA): 25 bytes,
+// checksum 0x00fe computed independently (Python).
+const Buf kHello = bytes({'h', 'e', 'l', 'l', 'o'});
+const TcpRepr kHelloSegment{.src_port = 80,
+                            .dst_port = 40000,
+                            .seq = SeqNum(0x11223344),
+                            .ack = SeqNum(0x01020305),
+                            .flags = PSH | ACK,
+                            .window = 502,
+                            .payload = kHello};
+
 TEST(Tcp, OddLengthPayload) {
-  // PSH|ACK 192.0.2.2:80 -> 192.0.2.1:40000 carrying "hello"; checksum 0x00fe computed
-  // independently (Python).
-  const Buf hello = bytes({'h', 'e', 'l', 'l', 'o'});
-  const TcpRepr r{.src_port = 80,
-                  .dst_port = 40000,
-                  .seq = SeqNum(0x11223344),
-                  .ack = SeqNum(0x01020305),
-                  .flags = PSH | ACK,
-                  .window = 502,
-                  .payload = hello};
-  const Buf s = emit(r, kB, kA);
+  const Buf s = emit(kHelloSegment, kB, kA);
   ASSERT_EQ(s.size(), 25u);
   EXPECT_EQ(load_be16(&s[16]), 0x00fe);
   auto v = TcpView::parse(s, kB, kA);
   ASSERT_TRUE(v.has_value()) << to_string(v.error());
   EXPECT_EQ(v->seg_len(), SeqLen(5));
   ASSERT_EQ(v->payload().size(), 5u);
-  EXPECT_TRUE(std::equal(hello.begin(), hello.end(), v->payload().begin()));
+  EXPECT_TRUE(std::equal(kHello.begin(), kHello.end(), v->payload().begin()));
   // The pseudo-header matters: the same bytes from another source fail.
   EXPECT_EQ(TcpView::parse(s, kA, kA).error(), ParseError::BadTcpChecksum);
 }
 
 TEST(Tcp, ChecksumOffloadLeavesThePseudoHeaderSumToFinish) {
-  // The segment of OddLengthPayload, emitted for a link that finishes checksums: the field
-  // holds the folded pseudo-header sum: c000 + 0202 + c000 + 0201 + 0006 (TCP) + 0019
-  // (length 25) = 1'8422, folded 8423.
-  const Buf hello = bytes({'h', 'e', 'l', 'l', 'o'});
-  const TcpRepr r{.src_port = 80,
-                  .dst_port = 40000,
-                  .seq = SeqNum(0x11223344),
-                  .ack = SeqNum(0x01020305),
-                  .flags = PSH | ACK,
-                  .window = 502,
-                  .payload = hello};
+  // The "hello" segment emitted for a link that finishes checksums: the field holds the
+  // folded pseudo-header sum: c000 + 0202 + c000 + 0201 + 0006 (TCP) + 0019 (length 25) =
+  // 1'8422, folded 8423.
+  const TcpRepr& r = kHelloSegment;
   Buf s(r.size());
   r.emit(s, kB, kA, /*offload=*/true);
   EXPECT_EQ(load_be16(&s[16]), 0x8423);
