@@ -6,7 +6,7 @@
 
 #include <optional>
 
-#include "base/time.hpp"
+#include "ustcp/base/time.hpp"
 
 namespace ustcp::apps {
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "api/sockets.hpp"
 #include "apps/app.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps {
 

@@ -26,10 +26,10 @@
 #include <optional>
 #include <vector>
 
-#include "api/sockets.hpp"
 #include "apps/app.hpp"
-#include "link/node.hpp"
-#include "stack/stack.hpp"
+#include "ustcp/api/sockets.hpp"
+#include "ustcp/link/node.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::apps {
 

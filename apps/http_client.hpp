@@ -23,10 +23,10 @@
 #include <string_view>
 #include <vector>
 
-#include "api/sockets.hpp"
 #include "apps/app.hpp"
 #include "apps/http_body.hpp"
 #include "apps/http_parse.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps {
 

@@ -28,9 +28,9 @@
 #include <string>
 #include <vector>
 
-#include "api/sockets.hpp"
 #include "apps/app.hpp"
 #include "apps/http_content.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps {
 

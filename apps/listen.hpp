@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "api/sockets.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps {
 

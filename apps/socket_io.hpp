@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/sockets.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "stack/stack.hpp"
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/stack/stack.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::bench {
 

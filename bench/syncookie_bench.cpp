@@ -3,7 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_util.hpp"
-#include "tcp/syncookie.hpp"
+#include "ustcp/tcp/syncookie.hpp"
 
 namespace ustcp::bench {
 namespace {

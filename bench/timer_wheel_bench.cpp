@@ -8,8 +8,8 @@
 #include <memory>
 #include <numeric>
 
-#include "base/timer_wheel.hpp"
 #include "bench_util.hpp"
+#include "ustcp/base/timer_wheel.hpp"
 
 namespace ustcp::bench {
 namespace {

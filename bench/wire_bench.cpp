@@ -2,7 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_util.hpp"
-#include "wire/checksum.hpp"
+#include "ustcp/wire/checksum.hpp"
 
 namespace ustcp::bench {
 namespace {

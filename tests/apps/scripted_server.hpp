@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "api/sockets.hpp"
 #include "apps/app.hpp"
 #include "apps/socket_io.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps::testing {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "apps/host.hpp"
-#include "link/sim_network.hpp"
-#include "stack/stack.hpp"
+#include "ustcp/link/sim_network.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::apps::testing {
 

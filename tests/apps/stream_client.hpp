@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <string>
 
-#include "api/sockets.hpp"
 #include "apps/app.hpp"
 #include "apps/socket_io.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp::apps::testing {
 

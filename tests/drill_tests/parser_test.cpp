@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "wire/tcp.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace {
 

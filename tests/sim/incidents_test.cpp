@@ -5,8 +5,8 @@
 //   in late (the SYN-ACK is offered again), with 1 they are reset.
 #include <gtest/gtest.h>
 
-#include "link/sim_network.hpp"
-#include "link/stack_node.hpp"
+#include "ustcp/link/sim_network.hpp"
+#include "ustcp/link/stack_node.hpp"
 
 namespace ustcp {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <string>
 
-#include "link/sim_network.hpp"
-#include "link/stack_node.hpp"
+#include "ustcp/link/sim_network.hpp"
+#include "ustcp/link/stack_node.hpp"
 
 namespace ustcp {
 namespace {

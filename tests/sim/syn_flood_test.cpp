@@ -4,11 +4,11 @@
 // connects at once and the server keeps no state for the flood: memory stays flat.
 #include <gtest/gtest.h>
 
-#include "link/rng.hpp"
-#include "link/sim_network.hpp"
-#include "link/stack_node.hpp"
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/link/rng.hpp"
+#include "ustcp/link/sim_network.hpp"
+#include "ustcp/link/stack_node.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp {
 namespace {

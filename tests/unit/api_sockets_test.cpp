@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "api/sockets.hpp"
 #include "two_stacks.hpp"
+#include "ustcp/api/sockets.hpp"
 
 namespace ustcp {
 namespace {

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <string>
 
-#include "stack/stack.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::stack {
 namespace {

@@ -2,14 +2,14 @@
 // and erases, with a good hash and with a bad one that piles keys into long probe runs
 // (wrapping past the end of the array), where backward-shift deletion is easiest to get
 // wrong.
-#include "base/flat_hash_map.hpp"
+#include "ustcp/base/flat_hash_map.hpp"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <unordered_map>
 
-#include "tcp/four_tuple.hpp"
+#include "ustcp/tcp/four_tuple.hpp"
 
 namespace ustcp {
 namespace {

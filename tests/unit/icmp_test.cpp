@@ -1,15 +1,15 @@
 // ping: a Stack answers ICMP echo requests addressed to it (icmp_echo) and counts them in
 // Linux's Icmp and IcmpMsg counters; malformed ICMP is counted and dropped.
-#include "wire/icmp.hpp"
+#include "ustcp/wire/icmp.hpp"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "stack/netstat.hpp"
-#include "stack/stack.hpp"
-#include "wire/checksum.hpp"
-#include "wire/ipv4.hpp"
+#include "ustcp/stack/netstat.hpp"
+#include "ustcp/stack/stack.hpp"
+#include "ustcp/wire/checksum.hpp"
+#include "ustcp/wire/ipv4.hpp"
 
 namespace ustcp {
 namespace {

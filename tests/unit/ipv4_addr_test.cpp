@@ -1,5 +1,5 @@
 // Ipv4Addr parsing and printing, Endpoint printing.
-#include "base/ipv4_addr.hpp"
+#include "ustcp/base/ipv4_addr.hpp"
 
 #include <gtest/gtest.h>
 

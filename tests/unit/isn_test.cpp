@@ -1,6 +1,6 @@
 // RFC 6528 initial sequence numbers: ISN = M + F(4-tuple, secret), M ticking every 64 ns
 // as in Linux's secure_tcp_seq(); the timestamp offset is per address pair.
-#include "tcp/isn.hpp"
+#include "ustcp/tcp/isn.hpp"
 
 #include <gtest/gtest.h>
 

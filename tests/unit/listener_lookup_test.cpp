@@ -5,8 +5,8 @@
 
 #include <cerrno>
 
-#include "stack/stack.hpp"
 #include "two_stacks.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp {
 namespace {

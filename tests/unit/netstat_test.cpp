@@ -1,6 +1,6 @@
 // Counter and state printing: /proc/net/snmp, /proc/net/netstat, nstat and netstat state
 // counts, on hand-made counters and on a Stack driven with literal datagrams.
-#include "stack/netstat.hpp"
+#include "ustcp/stack/netstat.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::stack {
 namespace {

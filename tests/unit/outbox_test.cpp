@@ -1,6 +1,6 @@
 // Outbox: datagrams come out in the order they were built, each span intact, and a drained
 // outbox starts again at the front of its buffer (no allocation once warm).
-#include "stack/outbox.hpp"
+#include "ustcp/stack/outbox.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // PcapWriter: exact file and record bytes, errors as values; PcapTap and
 // SimNetwork::capture; and, where tshark is installed, that Wireshark reads what we write.
-#include "link/pcap_writer.hpp"
+#include "ustcp/link/pcap_writer.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "link/pcap_tap.hpp"
-#include "link/sim_network.hpp"
+#include "ustcp/link/pcap_tap.hpp"
+#include "ustcp/link/sim_network.hpp"
 
 namespace ustcp::link {
 namespace {

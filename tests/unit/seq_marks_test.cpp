@@ -1,6 +1,6 @@
 // SeqMarks: marks added at the back, removed from the front by ACKs, looked up exactly;
 // across the 2^32 wrap, and with the front compacted as it moves.
-#include "tcp/seq_marks.hpp"
+#include "ustcp/tcp/seq_marks.hpp"
 
 #include <gtest/gtest.h>
 

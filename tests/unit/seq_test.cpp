@@ -1,7 +1,7 @@
 // SeqNum / SeqLen: sequence-space comparisons are total and antisymmetric for distances
 // below 2^31, transitive inside a 2^31 window, and wrap around 2^32 (RFC 9293 3.4). The
 // property tests use fixed seeds, as gVisor's seqnum and netstack3's seqnum.rs tests do.
-#include "base/seq.hpp"
+#include "ustcp/base/seq.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // SimNetwork: timing in virtual time, impairment rates, determinism, timers and the
 // predicate loop, driven through fake Nodes. Also the Rng it is built on.
-#include "link/sim_network.hpp"
+#include "ustcp/link/sim_network.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include <tuple>
 #include <vector>
 
-#include "link/rng.hpp"
+#include "ustcp/link/rng.hpp"
 
 namespace ustcp::link {
 namespace {

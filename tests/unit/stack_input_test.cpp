@@ -3,10 +3,10 @@
 // ReasmFails; Tcp: InErrs, InCsumErrors), never crashes, and never reaches a connection.
 #include <gtest/gtest.h>
 
-#include "stack/stack.hpp"
-#include "wire/checksum.hpp"
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/stack/stack.hpp"
+#include "ustcp/wire/checksum.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp {
 namespace {

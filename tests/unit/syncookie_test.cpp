@@ -1,6 +1,6 @@
 // SYN cookies as Linux makes them (net/ipv4/syncookies.c): the MSS table, the minute
 // counter and its two-minute validity, the options in the timestamp.
-#include "tcp/syncookie.hpp"
+#include "ustcp/tcp/syncookie.hpp"
 
 #include <gtest/gtest.h>
 

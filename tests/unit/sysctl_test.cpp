@@ -1,6 +1,6 @@
 // The sysctl layer: every name settable and readable back, Linux's bounds, sysctl.conf
 // parsing, and all-or-nothing application of a file.
-#include "stack/sysctl.hpp"
+#include "ustcp/stack/sysctl.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tcp/byte_ring.hpp"
+#include "ustcp/tcp/byte_ring.hpp"
 
 namespace ustcp::tcp {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tcp/recv_queue.hpp"
+#include "ustcp/tcp/recv_queue.hpp"
 
 namespace ustcp::tcp {
 namespace {

@@ -3,8 +3,8 @@
 // (one SMSS per window acknowledged), ssthresh after a loss (RFC 5681 (4)).
 #include <gtest/gtest.h>
 
-#include "tcp/config.hpp"
-#include "tcp/congestion.hpp"
+#include "ustcp/tcp/config.hpp"
+#include "ustcp/tcp/congestion.hpp"
 
 namespace ustcp::tcp {
 namespace {

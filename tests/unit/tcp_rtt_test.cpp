@@ -2,7 +2,7 @@
 // tcp_bound_rto): RTO = SRTT + max(4 * RTTVAR, rto_min), clamped to [rto_min, rto_max].
 #include <gtest/gtest.h>
 
-#include "tcp/rtt_estimator.hpp"
+#include "ustcp/tcp/rtt_estimator.hpp"
 
 namespace ustcp::tcp {
 namespace {

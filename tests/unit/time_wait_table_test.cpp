@@ -1,7 +1,7 @@
 // TimeWaitTable: records kept in deadline order with one timer for the table (the oldest
 // record's deadline), restarts moving a record to the back, removal anywhere, and a clock
 // that goes back still giving a sorted list.
-#include "stack/time_wait_table.hpp"
+#include "ustcp/stack/time_wait_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // TimerWheel: exact firing ticks, never early, cancel and re-arm (also from inside the
 // expire loop), far jumps, deadlines beyond the wheel's range, next_deadline() as a lower
 // bound, and a randomized comparison against a std::multimap model.
-#include "base/timer_wheel.hpp"
+#include "ustcp/base/timer_wheel.hpp"
 
 #include <gtest/gtest.h>
 

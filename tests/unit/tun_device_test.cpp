@@ -1,6 +1,6 @@
 // The parts of the TUN driver that need no device: interface names the kernel accepts, and
 // the address the Linux side of a link gets by default.
-#include "link/tun_device.hpp"
+#include "ustcp/link/tun_device.hpp"
 
 #include <gtest/gtest.h>
 

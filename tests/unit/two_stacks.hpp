@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "stack/stack.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::testing {
 

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "wire/checksum.hpp"
+#include "ustcp/wire/checksum.hpp"
 
 namespace ustcp::wire {
 namespace {

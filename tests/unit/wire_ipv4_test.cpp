@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "wire/checksum.hpp"
-#include "wire/ipv4.hpp"
+#include "ustcp/wire/checksum.hpp"
+#include "ustcp/wire/ipv4.hpp"
 
 namespace ustcp::wire {
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "wire/checksum.hpp"
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/wire/checksum.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::wire {
 namespace {

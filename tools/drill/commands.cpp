@@ -7,7 +7,7 @@
 
 #include "drill/session.hpp"
 #include "drill/symbols.hpp"
-#include "stack/sysctl.hpp"
+#include "ustcp/stack/sysctl.hpp"
 
 namespace ustcp::drill {
 

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "drill/session.hpp"
-#include "wire/ipv4.hpp"
+#include "ustcp/wire/ipv4.hpp"
 
 namespace ustcp::drill {
 

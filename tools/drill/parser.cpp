@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "drill/symbols.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::drill {
 

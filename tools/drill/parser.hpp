@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "base/expected.hpp"
 #include "drill/script.hpp"
+#include "ustcp/base/expected.hpp"
 
 namespace ustcp::drill {
 

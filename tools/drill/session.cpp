@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "drill/parser.hpp"
-#include "wire/ipv4.hpp"
+#include "ustcp/wire/ipv4.hpp"
 
 namespace ustcp::drill {
 

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "base/time.hpp"
 #include "drill/interpreter.hpp"
 #include "drill/script.hpp"
-#include "stack/stack.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/base/time.hpp"
+#include "ustcp/stack/stack.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::drill {
 

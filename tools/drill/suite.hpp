@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "base/expected.hpp"
 #include "drill/interpreter.hpp"
+#include "ustcp/base/expected.hpp"
 
 namespace ustcp::drill {
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "base/ipv4_addr.hpp"
-#include "base/time.hpp"
+#include "ustcp/base/ipv4_addr.hpp"
+#include "ustcp/base/time.hpp"
 
 namespace ustcp::cli::bench {
 

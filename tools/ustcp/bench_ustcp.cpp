@@ -18,9 +18,9 @@
 #include <memory>
 
 #include "bench.hpp"
-#include "stack/stack.hpp"
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/stack/stack.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::cli::bench {
 

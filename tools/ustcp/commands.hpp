@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "base/time.hpp"
-#include "tcp/config.hpp"
 #include "tun_options.hpp"
+#include "ustcp/base/time.hpp"
+#include "ustcp/tcp/config.hpp"
 
 namespace ustcp::cli {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "base/expected.hpp"
+#include "ustcp/base/expected.hpp"
 
 namespace ustcp::cli {
 

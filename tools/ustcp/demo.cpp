@@ -6,8 +6,8 @@
 
 #include "commands.hpp"
 #include "sim_hosts.hpp"
-#include "stack/netstat.hpp"
 #include "trace.hpp"
+#include "ustcp/stack/netstat.hpp"
 
 namespace ustcp::cli {
 

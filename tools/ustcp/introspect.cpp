@@ -6,8 +6,8 @@
 #include <optional>
 #include <sstream>
 
-#include "stack/netstat.hpp"
-#include "tcp/state.hpp"
+#include "ustcp/stack/netstat.hpp"
+#include "ustcp/tcp/state.hpp"
 
 namespace ustcp::cli {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "stack/stack.hpp"
-#include "tcp/counters.hpp"
+#include "ustcp/stack/stack.hpp"
+#include "ustcp/tcp/counters.hpp"
 
 namespace ustcp::cli {
 

@@ -5,10 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
-#include "stack/sysctl.hpp"
 #include "stack_options.hpp"
 #include "tun_options.hpp"
 #include "units.hpp"
+#include "ustcp/stack/sysctl.hpp"
 
 namespace {
 

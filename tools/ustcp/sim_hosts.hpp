@@ -5,10 +5,10 @@
 #include <memory>
 #include <string>
 
-#include "link/pcap_writer.hpp"
-#include "link/sim_network.hpp"
-#include "link/stack_node.hpp"
-#include "stack/stack.hpp"
+#include "ustcp/link/pcap_writer.hpp"
+#include "ustcp/link/sim_network.hpp"
+#include "ustcp/link/stack_node.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::cli {
 

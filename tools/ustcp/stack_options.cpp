@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "stack/sysctl.hpp"
+#include "ustcp/stack/sysctl.hpp"
 
 namespace ustcp::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tcp/config.hpp"
+#include "ustcp/tcp/config.hpp"
 
 namespace ustcp::cli {
 

@@ -3,8 +3,8 @@
 #include <fmt/core.h>
 
 #include "introspect.hpp"
-#include "wire/ipv4.hpp"
-#include "wire/tcp.hpp"
+#include "ustcp/wire/ipv4.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::cli {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "stack/stack.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::cli {
 

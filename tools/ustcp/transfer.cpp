@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "link/rng.hpp"
 #include "sim_hosts.hpp"
-#include "stack/netstat.hpp"
+#include "ustcp/link/rng.hpp"
+#include "ustcp/stack/netstat.hpp"
 
 namespace ustcp::cli {
 

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "tcp/state.hpp"
+#include "ustcp/tcp/state.hpp"
 
 namespace ustcp::cli {
 namespace {

@@ -14,15 +14,15 @@
 #include <string>
 
 #include "apps/host.hpp"
-#include "base/expected.hpp"
 #include "control.hpp"
 #include "introspect.hpp"
-#include "link/pcap_tap.hpp"
-#include "link/pcap_writer.hpp"
-#include "link/tun_device.hpp"
-#include "link/tun_loop.hpp"
-#include "stack/stack.hpp"
 #include "tun_options.hpp"
+#include "ustcp/base/expected.hpp"
+#include "ustcp/link/pcap_tap.hpp"
+#include "ustcp/link/pcap_writer.hpp"
+#include "ustcp/link/tun_device.hpp"
+#include "ustcp/link/tun_loop.hpp"
+#include "ustcp/stack/stack.hpp"
 
 namespace ustcp::cli {
 

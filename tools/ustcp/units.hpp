@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "base/time.hpp"
+#include "ustcp/base/time.hpp"
 
 namespace ustcp::cli {
 

@@ -1,0 +1,253 @@
+// Construction, the one place segments are built (emit), ACKs and RSTs, state changes.
+#include "ustcp/tcp/connection.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace ustcp::tcp {
+
+using namespace wire::tcp_flags;
+
+Connection::Connection(const FourTuple& tuple, const SocketOptions& opts)
+    : tuple_(tuple), opts_(opts) {}
+
+bool make_reset(const wire::TcpView& seg, wire::TcpRepr& rst) {
+  if (seg.has(RST)) return false;
+  rst = wire::TcpRepr{};
+  rst.src_port = seg.dst_port();
+  rst.dst_port = seg.src_port();
+  if (seg.has(ACK)) {
+    rst.seq = seg.ack();
+    rst.flags = RST;
+  } else {
+    rst.seq = SeqNum(0);
+    rst.ack = seg.seq() + seg.seg_len();
+    rst.flags = RST | ACK;
+  }
+  return true;
+}
+
+void reset_segment(Context& ctx, const FourTuple& t, const wire::TcpView& seg) {
+  wire::TcpRepr rst;
+  if (!make_reset(seg, rst)) return;
+  ctx.out.send(t, rst, {});
+  ++ctx.mib.OutSegs;
+  ++ctx.mib.OutRsts;
+}
+
+uint32_t Connection::ts_now(TimePoint now) const { return ts_clock(now) + ts_offset_; }
+
+Duration Connection::rto() const {
+  Duration base = rtt_.rto();
+  Duration r = base * (int64_t{1} << std::min<int>(backoff_, 20));
+  return std::min<Duration>(r, std::chrono::seconds(120));
+}
+
+// Receive buffer and send buffer limits from tcp_rmem/tcp_wmem or SO_RCVBUF/SO_SNDBUF.
+// Linux keeps about half of sk_rcvbuf as payload (the rest is skb overhead; tcp_win_from_space
+// with the default scaling ratio), so the payload limit is rcvbuf / 2.
+void Connection::init_buffers(const Config& cfg) {
+  uint32_t rcvbuf = opts_.rcvbuf ? opts_.rcvbuf : static_cast<uint32_t>(cfg.tcp_rmem[1]);
+  rcvq_.set_limit(rcvbuf / 2);
+  uint32_t sndbuf = opts_.sndbuf ? opts_.sndbuf : static_cast<uint32_t>(cfg.tcp_wmem[1]);
+  sndq_.set_limit(sndbuf);
+  // Window scale we offer (tcp_select_initial_window): enough to cover the largest receive
+  // buffer this socket could grow to.
+  uint32_t space =
+      opts_.rcvbuf ? rcvbuf / 2 : static_cast<uint32_t>(std::max(cfg.tcp_rmem[2], 212992));
+  int shift = std::bit_width(space) - 1 - 15;
+  rcv_wscale_ = static_cast<uint8_t>(std::clamp(shift, 0, int{kMaxWscale}));
+}
+
+// MSS we announce: the route's MTU less IP and TCP headers, or TCP_MAXSEG if smaller.
+// MSS we send with: the peer's announced MSS (536 when absent, RFC 9293 3.7.1) bounded by
+// ours, less the bytes of options every segment carries (timestamps: 12, tcp_current_mss).
+void Connection::init_mss(const Config& cfg, uint16_t peer_mss) {
+  uint32_t route_mss = cfg.mtu - 40;
+  adv_mss_ = static_cast<uint16_t>(opts_.user_mss ? std::min<uint32_t>(opts_.user_mss, route_mss)
+                                                  : route_mss);
+  uint32_t m = peer_mss ? peer_mss : kMssDefault;
+  m = std::min<uint32_t>(m, adv_mss_);
+  if (ts_ok_) m -= 12;
+  mss_ = static_cast<uint16_t>(std::max<uint32_t>(m, 48));  // tcp_min_snd_mss
+  // tcp_initialize_rcv_mss: a guess of the peer's segment size until data shows it.
+  uint32_t hint = std::min<uint32_t>(adv_mss_, mss_);
+  rcv_mss_ = static_cast<uint16_t>(std::clamp<uint32_t>(hint, kMinMss, kMssDefault));
+  // The initial window exists from the start (tcp_init_sock), so that a FIN sent before
+  // ESTABLISHED (close in SYN_RECV) may leave; establish() sets it again with the final MSS.
+  if (cc_.cwnd == 0) ca_->init(cc_, mss_);
+}
+
+// The receive window to announce (tcp_select_window): the free buffer space, rounded to
+// the scale's granularity, never below what was already offered (RFC 9293 3.8.6.2.1: do
+// not shrink the window), and zero rather than a sliver (receiver SWS avoidance, 3.8.6.2.2).
+// __tcp_select_window: the window the buffer allows now. Below half the buffer and one
+// segment of room, none (no silly windows). Without window scaling, a multiple of the
+// segment size, keeping the current offer while it is within one segment of the room.
+uint32_t Connection::window_now() const {
+  const uint32_t free_space = rcvq_.space();
+  const uint32_t full = rcvq_.limit();
+  const uint32_t mss = std::max<uint32_t>(rcv_mss_, 1);
+  if (free_space < full / 2 && free_space < mss) return 0;
+  if (rcv_wscale_ != 0) return free_space;
+  uint32_t w = rcv_wnd_;
+  if ((free_space >= mss && w <= free_space - mss) || w > free_space) {
+    w = free_space / mss * mss;
+  } else if (mss == full && free_space > w + full / 2) {
+    w = free_space;
+  }
+  return w;
+}
+
+uint32_t Connection::select_window() {
+  int32_t offered = (rcv_wup_ + rcv_wnd_) - rcv_nxt_;
+  uint32_t cur = offered > 0 ? static_cast<uint32_t>(offered) : 0;
+  uint32_t win = window_now();
+  uint32_t max_win = uint32_t{65535} << rcv_wscale_;
+  // The field carries win >> scale: round down to what the buffer holds, but never below
+  // the edge already offered (rounded up; RecvQueue accepts up to the offered edge).
+  uint32_t gran = (uint32_t{1} << rcv_wscale_) - 1;
+  win = std::min(win, max_win) & ~gran;
+  if (win < cur) win = std::min((cur + gran) & ~gran, max_win);
+  rcv_wnd_ = win;
+  rcv_wup_ = rcv_nxt_;
+  return win;
+}
+
+uint16_t Connection::window_field(bool syn) const {
+  // RFC 7323 2.2: the window in a SYN or SYN-ACK is never scaled.
+  if (syn) return static_cast<uint16_t>(std::min<uint32_t>(rcv_wnd_, 65535));
+  return static_cast<uint16_t>(rcv_wnd_ >> rcv_wscale_);
+}
+
+void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off, uint32_t len) {
+  wire::TcpRepr seg;
+  seg.src_port = tuple_.local.port;
+  seg.dst_port = tuple_.remote.port;
+  seg.seq = seq;
+  seg.flags = flags;
+  const bool syn = flags & SYN;
+  if (flags & ACK) seg.ack = rcv_nxt_;
+  if (!syn && !(flags & RST)) select_window();
+  seg.window = (flags & RST) && !(flags & ACK) ? 0 : window_field(syn);
+
+  wire::TcpOptions& o = seg.options;
+  if (syn) {
+    o.mss = adv_mss_;
+    o.sack_permitted = sack_ok_;
+    if (wscale_ok_) o.wscale = rcv_wscale_;
+  }
+  if (ts_ok_ && !(flags & RST)) o.timestamp = wire::TcpTimestamp{ts_now(ctx.now), ts_recent_};
+  if (sack_ok_ && !syn && !(flags & RST) && (rcvq_.has_out_of_order() || dsack_pending_)) {
+    // RFC 2018 3: at most 3 blocks next to a timestamp option, 4 without. RFC 2883: a
+    // D-SACK block goes first, once.
+    const size_t max = o.timestamp ? 3 : 4;
+    size_t n = 0;
+    if (dsack_pending_) {
+      o.sack[n++] = wire::SackBlock{dsack_left_, dsack_right_};
+      dsack_pending_ = false;
+    }
+    n += static_cast<size_t>(rcvq_.sack_blocks(o.sack.data() + n, static_cast<int>(max - n)));
+    o.sack_count = static_cast<uint8_t>(n);
+  }
+
+  Bytes tail;
+  if (len > 0) {
+    auto [a, b] = sndq_.view(data_off, len);
+    seg.payload = a;
+    tail = b;
+  }
+  ctx.out.send(tuple_, seg, tail);
+  ++ctx.mib.OutSegs;
+  if (flags & RST) ++ctx.mib.OutRsts;
+  if (flags & ACK) {
+    // Any ACK we send settles a pending (delayed) one (inet_csk_clear_xmit_timer DACK).
+    // tcp_dec_quickack_mode: only an ACK that was owed (for new data) uses up quick-ack
+    // mode; data segments and window updates sent with nothing owed do not.
+    if (ack_pending_ && quickacks_ > 0) --quickacks_;
+    ack_pending_ = false;
+    delack_at_ = kNever;
+  }
+}
+
+void Connection::send_ack(Context& ctx) { emit(ctx, snd_nxt_, ACK, 0, 0); }
+
+// tcp_send_active_reset: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>.
+void Connection::send_reset(Context& ctx) { emit(ctx, snd_nxt_, RST | ACK, 0, 0); }
+
+// RFC 5961 3.2, 4.2, 5.2: an ACK that tells a blind attacker nothing, at most one per
+// tcp_invalid_ratelimit per connection (Linux tcp_send_challenge_ack).
+void Connection::send_challenge_ack(Context& ctx) {
+  Duration limit = std::chrono::milliseconds(ctx.cfg.tcp_invalid_ratelimit);
+  if (oow_ack_sent_ && ctx.now - last_oow_ack_ < limit) {
+    ++ctx.mib.TCPACKSkippedChallenge;
+    return;
+  }
+  oow_ack_sent_ = true;
+  last_oow_ack_ = ctx.now;
+  ++ctx.mib.TCPChallengeACK;
+  send_ack(ctx);
+}
+
+// tcp_oow_rate_limited: duplicate ACKs for out-of-window segments are rate limited, except
+// for segments that carry data (their sender needs the ACK to make progress).
+bool Connection::oow_rate_limited(Context& ctx, const wire::TcpView& seg) {
+  if (!seg.payload().empty() && !seg.has(SYN)) return false;
+  Duration limit = std::chrono::milliseconds(ctx.cfg.tcp_invalid_ratelimit);
+  if (oow_ack_sent_ && ctx.now - last_oow_ack_ < limit) return true;
+  oow_ack_sent_ = true;
+  last_oow_ack_ = ctx.now;
+  return false;
+}
+
+void Connection::set_state(Context& ctx, State s) {
+  if (s == State::Close && (state_ == State::Established || state_ == State::CloseWait)) {
+    ++ctx.mib.EstabResets;  // tcp_set_state counts any exit from these two to CLOSE
+  }
+  if (ctx.log && s != state_) ctx.log->push_back(StateChange{ctx.now, tuple_, state_, s});
+  state_ = s;
+}
+
+// tcp_done: the connection is finished. Received data stays readable (Linux returns data
+// queued before a RST, then the error).
+void Connection::done(Context& ctx) {
+  if (state_ == State::SynSent || state_ == State::SynRecv) ++ctx.mib.AttemptFails;
+  set_state(ctx, State::Close);
+  rtx_at_ = delack_at_ = sk_at_ = kNever;
+  probing_ = false;
+  sndq_.consume(sndq_.size());
+  push_ends_.clear();
+  seg_ends_.clear();
+  sndq_.release_if_empty(true);
+  fin_queued_ = true;  // nothing more can be sent
+  if (orphan_) rcvq_.clear();
+}
+
+// tcp_reset: the peer reset the connection; the error depends on where we were.
+void Connection::reset_by_peer(Context& ctx) {
+  switch (state_) {
+    case State::SynSent:
+      error_ = ConnError::Refused;
+      break;
+    case State::CloseWait:
+      error_ = ConnError::BrokenPipe;
+      break;
+    case State::Close:
+      return;
+    default:
+      error_ = ConnError::Reset;
+      break;
+  }
+  close_reason_ = error_;
+  done(ctx);
+}
+
+void Connection::write_error(Context& ctx, ConnError e) {
+  error_ = e;
+  close_reason_ = e;
+  done(ctx);
+}
+
+size_t Connection::send_space() const { return sndq_.free_space(); }
+
+}  // namespace ustcp::tcp

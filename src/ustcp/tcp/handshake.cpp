@@ -1,0 +1,168 @@
+// Opening a connection: the active open (SYN_SENT), simultaneous open, the passive open
+// handed over by a listener (SYN_RECV), and option negotiation (RFC 9293 3.5, RFC 7323,
+// RFC 2018). Linux: tcp_connect, tcp_rcv_synsent_state_process, tcp_create_openreq_child.
+#include <algorithm>
+
+#include "ustcp/tcp/connection.hpp"
+
+namespace ustcp::tcp {
+
+using namespace wire::tcp_flags;
+
+namespace {
+// Linux's TCP_TIMEOUT_MIN (2 jiffies; 8 ms at Debian's HZ=250): how soon the SYN is sent
+// again after we answered a SYN-ACK with a bad ACK by a RST.
+constexpr Duration kTimeoutMin = 8ms;
+}  // namespace
+
+void Connection::connect(Context& ctx, SeqNum iss, uint32_t ts_offset) {
+  init_buffers(ctx.cfg);
+  init_mss(ctx.cfg, 0);
+  // What we offer; negotiation keeps what the peer offers too.
+  ts_ok_ = ctx.cfg.tcp_timestamps != 0;
+  sack_ok_ = ctx.cfg.tcp_sack != 0;
+  wscale_ok_ = ctx.cfg.tcp_window_scaling != 0;
+  if (!wscale_ok_) rcv_wscale_ = 0;
+  ts_offset_ = ts_offset;
+  iss_ = iss;
+  snd_una_ = iss;
+  snd_nxt_ = snd_max_ = buf_seq_ = iss + 1;
+  // tcp_select_initial_window: the free space rounded down to whole segments, at most
+  // 65535 since the SYN's window is not scaled (64240 with a 1460-byte MSS).
+  uint32_t space = rcvq_.space();
+  rcv_wnd_ = std::min<uint32_t>(space - space % adv_mss_, 65535);
+  set_state(ctx, State::SynSent);
+  ++ctx.mib.ActiveOpens;
+  send_syn(ctx);
+  rtt_seq_ = iss;
+  rtt_time_ = ctx.now;
+  retrans_stamp_ = ctx.now;
+  rtx_at_ = ctx.now + kTimeoutInit;
+}
+
+void Connection::send_syn(Context& ctx) {
+  if (state_ == State::SynSent) {
+    emit(ctx, iss_, SYN, 0, 0);
+  } else {
+    emit(ctx, iss_, SYN | ACK, 0, 0);
+  }
+}
+
+void Connection::open_from_request(Context& ctx, const OpenRequest& req) {
+  init_buffers(ctx.cfg);
+  ts_ok_ = req.ts_ok;
+  sack_ok_ = req.sack_ok;
+  wscale_ok_ = req.wscale_ok;
+  snd_wscale_ = req.snd_wscale;
+  rcv_wscale_ = req.rcv_wscale;
+  init_mss(ctx.cfg, req.peer_mss);
+  ts_recent_ = req.ts_recent;
+  ts_recent_stamp_ = ctx.now;
+  ts_offset_ = req.ts_offset;
+  iss_ = req.iss;
+  irs_ = req.irs;
+  snd_una_ = iss_;
+  snd_nxt_ = snd_max_ = buf_seq_ = iss_ + 1;
+  rcv_nxt_ = rcv_wup_ = irs_ + 1;
+  rcv_wnd_ = req.rcv_wnd;
+  snd_wl1_ = irs_;
+  if (req.synack_sent != kNever) {
+    rtt_seq_ = iss_;
+    rtt_time_ = req.synack_sent;
+  }
+  last_rcv_ = ctx.now;
+  state_ = State::SynRecv;  // the request was SYN_RECV already: no transition to report
+}
+
+// Keeps the options both sides offered (RFC 7323 1.3 and 2.2, RFC 2018 2).
+static void negotiate(const wire::TcpOptions& o, bool& ts_ok, bool& sack_ok, bool& wscale_ok,
+                      uint8_t& snd_wscale, uint8_t& rcv_wscale) {
+  sack_ok = sack_ok && o.sack_permitted;
+  ts_ok = ts_ok && o.timestamp.has_value();
+  if (wscale_ok && o.wscale) {
+    // RFC 7323 2.3: a shift above 14 is used as 14.
+    snd_wscale = std::min<uint8_t>(*o.wscale, kMaxWscale);
+  } else {
+    wscale_ok = false;
+    snd_wscale = rcv_wscale = 0;
+  }
+}
+
+// RFC 9293 3.10.7.3, SYN-SENT, as Linux's tcp_rcv_synsent_state_process does it.
+void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
+  const bool ack_ok = seg.has(ACK) && seg.ack().after(snd_una_) && !seg.ack().after(snd_nxt_);
+  if (seg.has(ACK) && !ack_ok) {
+    // Linux: the peer may have missed our FIN or RST of an older incarnation ("Previous
+    // FIN/ACK or RST/ACK might be ignored"); resend the SYN soon rather than after the full
+    // RTO. This holds for a RST+ACK with the wrong ACK, too.
+    if (retransmits_ == 0) rtx_at_ = ctx.now + kTimeoutMin;
+    // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)".
+    if (!seg.has(RST)) reset_segment(ctx, tuple_, seg);
+    return;
+  }
+  if (seg.has(RST)) {
+    // "If the ACK was acceptable, signal 'connection reset', drop the segment, enter CLOSED";
+    // a RST without an ACK is dropped.
+    if (ack_ok) reset_by_peer(ctx);
+    return;
+  }
+  if (!seg.has(SYN)) return;
+
+  irs_ = seg.seq();
+  rcv_nxt_ = rcv_wup_ = irs_ + 1;
+  if (!ack_ok) {
+    // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, and our SYN again with an
+    // ACK. Linux resends its SYN (tcp_send_synack), whose options come from the sysctls as
+    // in the first SYN (tcp_syn_options), not from what the peer offered; the TS ecr
+    // echoes the peer's SYN.
+    if (const auto& ts = seg.options().timestamp; ts && ts_ok_) ts_recent_ = ts->val;
+    set_state(ctx, State::SynRecv);
+    send_syn(ctx);
+  }
+  negotiate(seg.options(), ts_ok_, sack_ok_, wscale_ok_, snd_wscale_, rcv_wscale_);
+  init_mss(ctx.cfg, seg.options().mss.value_or(0));
+  if (ts_ok_) {
+    ts_recent_ = seg.options().timestamp->val;
+    ts_recent_stamp_ = ctx.now;
+  }
+  // RFC 7323 2.2: the window of a SYN is not scaled.
+  snd_wnd_ = max_window_ = seg.window();
+  snd_wl1_ = seg.seq();
+  last_rcv_ = ctx.now;
+
+  if (ack_ok) {
+    // Our SYN is acknowledged: ESTABLISHED. Linux does not queue data carried by a SYN-ACK
+    // (without Fast Open) nor act on its FIN; the peer will send them again.
+    snd_una_ = seg.ack();
+    snd_wl2_ = seg.ack();
+    if (rtt_time_ != kNever) rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
+    establish(ctx);
+    send_ack(ctx);
+    push(ctx);
+    return;
+  }
+}
+
+// Both SYNs are acknowledged (from SYN_SENT, or from SYN_RECV in input.cpp).
+void Connection::establish(Context& ctx) {
+  set_state(ctx, State::Established);
+  // Sender variables that must start at the first data sequence, not at 0, or sequence
+  // comparisons against them break for half of all ISNs: Minshall's snd_sml
+  // (tcp_connect_init, tcp_create_openreq_child) and NewReno's recover, which RFC 6582
+  // 3.2 initializes to the ISS.
+  snd_sml_ = snd_una_;
+  recover_ = snd_una_;
+  ca_->init(cc_, mss_);
+  // tcp_sndbuf_expand: room for two congestion windows of data.
+  if (!opts_.sndbuf) {
+    sndq_.set_limit(std::clamp<uint32_t>(2 * cc_.cwnd, ctx.cfg.tcp_wmem[1], ctx.cfg.tcp_wmem[2]));
+  }
+  retransmits_ = 0;
+  backoff_ = 0;
+  rtt_time_ = kNever;
+  retrans_stamp_ = kNever;
+  rtx_at_ = kNever;
+  arm_keepalive(ctx);
+}
+
+}  // namespace ustcp::tcp

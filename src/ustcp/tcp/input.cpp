@@ -1,0 +1,479 @@
+// Segment arrival in the synchronized states (RFC 9293 3.10.7.4), in the order the RFC
+// gives and Linux follows (tcp_validate_incoming, tcp_ack, tcp_data_queue, tcp_fin):
+// PAWS, sequence check, RST, SYN, ACK, data, FIN, then what to send.
+#include <algorithm>
+
+#include "ustcp/tcp/connection.hpp"
+
+namespace ustcp::tcp {
+
+using namespace wire::tcp_flags;
+
+void Connection::on_segment(Context& ctx, const wire::TcpView& seg) {
+  switch (state_) {
+    case State::Close:
+    case State::Listen:
+      return;  // the stack answers segments for closed connections with RST
+    case State::SynSent:
+      on_segment_syn_sent(ctx, seg);
+      return;
+    case State::TimeWait:
+      return;  // handled by the stack's TIME_WAIT table
+    default:
+      on_segment_synchronized(ctx, seg);
+  }
+}
+
+// RFC 7323 5.3 (tcp_paws_discard): a segment whose timestamp is older than the last one
+// accepted is an old duplicate. Linux allows a difference of one (TCP_PAWS_WINDOW) and
+// forgets ts_recent after 24 days of silence.
+bool Connection::paws_reject(Context& ctx, const wire::TcpView& seg) const {
+  const auto& ts = seg.options().timestamp;
+  if (!ts_ok_ || !ts) return false;
+  if (static_cast<int32_t>(ts_recent_ - ts->val) <= 1) return false;
+  if (ctx.now - ts_recent_stamp_ >= kPawsIdle) return false;
+  return true;
+}
+
+// tcp_sequence: Linux accepts a segment that ends at or after rcv_wup (where the window was
+// last announced) and starts at or before the right edge of the announced window.
+bool Connection::sequence_acceptable(SeqNum seq, SeqNum end) const {
+  return !end.before(rcv_wup_) && !seq.after(rcv_nxt_ + rcv_wnd_ - (rcv_nxt_ - rcv_wup_));
+}
+
+void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg) {
+  const SeqNum seq = seg.seq();
+  const SeqNum end = seq + seg.seg_len();
+
+  // RFC 7323 5.3: PAWS, before the sequence check. A RST is accepted even if it fails PAWS.
+  if (paws_reject(ctx, seg) && !seg.has(RST)) {
+    if (seg.has(SYN)) {
+      ++ctx.mib.TCPSYNChallenge;
+      send_challenge_ack(ctx);
+      return;
+    }
+    ++ctx.mib.PAWSEstab;
+    if (!oow_rate_limited(ctx, seg)) send_ack(ctx);
+    return;
+  }
+
+  // First: check the sequence number. "If a segment's contents straddle the boundary
+  // between old and new, only the new parts are processed"; unacceptable ones get an ACK.
+  if (!sequence_acceptable(seq, end)) {
+    if (seg.has(RST)) return;
+    if (seg.has(SYN)) {
+      ++ctx.mib.TCPSYNChallenge;
+      send_challenge_ack(ctx);
+      return;
+    }
+    if (oow_rate_limited(ctx, seg)) {
+      ++ctx.mib.TCPACKSkippedSeq;
+    } else {
+      // tcp_send_dupack: old data is reported as a D-SACK block (RFC 2883).
+      if (seg.payload().size() > 0 && seq.before(rcv_nxt_))
+        set_dsack(ctx, seq,
+                  seq_min(seq + SeqLen(static_cast<uint32_t>(seg.payload().size())), rcv_nxt_));
+      send_ack(ctx);
+    }
+    return;
+  }
+
+  // Second: the RST bit (RFC 5961 3.2). Only an exact match resets; an in-window RST gets
+  // a challenge ACK, so that a blind attacker must guess the sequence exactly.
+  if (seg.has(RST)) {
+    if (seq == rcv_nxt_) {
+      reset_by_peer(ctx);
+    } else {
+      send_challenge_ack(ctx);
+    }
+    return;
+  }
+
+  // RFC 7323 4.3 (tcp_replace_ts_recent): remember the newest timestamp of a segment that
+  // covers the left edge of the window.
+  if (ts_ok_ && seg.options().timestamp && !seq.after(rcv_wup_) &&
+      static_cast<int32_t>(seg.options().timestamp->val - ts_recent_) >= 0) {
+    ts_recent_ = seg.options().timestamp->val;
+    ts_recent_stamp_ = ctx.now;
+  }
+
+  // Fourth: the SYN bit (RFC 5961 4.2): a challenge ACK, never a reset. Linux lets the
+  // peer's SYN-ACK through in a simultaneous open.
+  const bool simultaneous_synack = seg.has(SYN) && state_ == State::SynRecv && seg.has(ACK) &&
+                                   seq + 1 == rcv_nxt_ && seg.payload().empty() &&
+                                   seg.ack() == snd_nxt_;
+  if (seg.has(SYN)) {
+    if (!simultaneous_synack) {
+      ++ctx.mib.TCPSYNChallenge;
+      send_challenge_ack(ctx);
+      return;
+    }
+  }
+
+  // Fifth: the ACK field. "If the ACK bit is off drop the segment."
+  if (!seg.has(ACK)) return;
+  last_rcv_ = ctx.now;
+  if (!process_ack(ctx, seg)) return;
+  if (state_ == State::Close || state_ == State::TimeWait) return;
+
+  // Seventh and eighth: segment text and FIN.
+  if (!seg.payload().empty() || seg.has(FIN)) process_data(ctx, seg);
+  if (simultaneous_synack) {
+    // Linux >= 6.11 (tcp_data_queue): the SYN-ACK lies below rcv_nxt, a retransmission:
+    // quick-ack mode and an immediate (duplicate) ACK, with a D-SACK block for it.
+    set_dsack(ctx, seq, seq + 1);
+    enter_quickack_mode();
+    ack_pending_ = true;
+  }
+  if (state_ == State::Close || state_ == State::TimeWait) return;
+
+  // Send what the ACK made possible, then the ACK if nothing carried it
+  // (tcp_data_snd_check before tcp_ack_snd_check).
+  push(ctx);
+  ack_snd_check(ctx);
+}
+
+// Returns false when the segment must be dropped.
+bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
+  const SeqNum ack = seg.ack();
+
+  if (state_ == State::SynRecv) {
+    // "If SND.UNA < SEG.ACK =< SND.NXT then enter ESTABLISHED ... If the segment
+    // acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>".
+    if (!ack.after(snd_una_) || ack.after(snd_nxt_)) {
+      reset_segment(ctx, tuple_, seg);
+      return false;
+    }
+    snd_una_ = ack;
+    snd_wnd_ = max_window_ = uint32_t{seg.window()} << snd_wscale_;
+    snd_wl1_ = seg.seq();
+    snd_wl2_ = ack;
+    if (rtt_time_ != kNever) rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
+    establish(ctx);
+    if (fin_queued_) set_state(ctx, State::FinWait1);  // shut down while in SYN_RECV
+    return true;
+  }
+
+  // RFC 5961 5.2: acceptable ACKs are in [SND.UNA - MAX.SND.WND, SND.NXT]; others get a
+  // (rate limited) challenge ACK. RFC 9293: an ACK for something not yet sent gets an ACK.
+  if (ack.after(snd_max_)) {
+    send_challenge_ack(ctx);
+    return false;
+  }
+  if (ack.before(snd_una_)) {
+    if (ack.before(snd_una_ - max_window_)) {
+      send_challenge_ack(ctx);
+      return false;
+    }
+    return true;  // an old ACK: ignore it, but process the data
+  }
+
+  const uint32_t nwin = uint32_t{seg.window()} << snd_wscale_;
+  const uint32_t acked = ack.since(snd_una_).raw();
+  const bool window_changed = nwin != snd_wnd_;
+
+  // tcp_may_update_window: newer ACK, newer segment, or same segment with a larger window.
+  if (ack.after(snd_una_) || seg.seq().after(snd_wl1_) ||
+      (seg.seq() == snd_wl1_ && nwin > snd_wnd_)) {
+    snd_wnd_ = nwin;
+    snd_wl1_ = seg.seq();
+    max_window_ = std::max(max_window_, nwin);
+    if (nwin > 0 && probing_) {
+      probing_ = false;
+      rtx_at_ = kNever;
+      backoff_ = 0;
+      probes_out_ = 0;
+    }
+  }
+  snd_wl2_ = ack;
+  probes_out_ = 0;
+  // tcp_ack_probe: an ACK while the window stays closed re-arms the probe timer one
+  // (backed-off) RTO from now: the next probe follows the answer, not the last probe.
+  if (probing_ && snd_wnd_ == 0 && snd_una_ == snd_max_) {
+    rtx_at_ = ctx.now + std::min(std::max(rto(), ctx.cfg.rto_min()), ctx.cfg.rto_max());
+  }
+
+  if (acked == 0) {
+    // RFC 5681 2 "duplicate acknowledgment" (as Linux's tcp_ack sees one): data outstanding,
+    // no new data acked, no payload, no SYN/FIN, same window.
+    bool dup = snd_max_ != snd_una_ && seg.payload().empty() && !seg.has(FIN) && !window_changed;
+    if (!dup) return true;
+    ++dupacks_;
+    const uint32_t mss = mss_;
+    if (in_recovery_) {
+      cc_.cwnd += mss;  // RFC 6582 3.2 step 4: inflate for each segment that left
+    } else if (dupacks_ == 3 && ack.after(recover_ - 1)) {
+      // RFC 6582 3.2 step 2: fast retransmit and enter fast recovery.
+      ++ctx.mib.TCPRenoRecovery;
+      ++ctx.mib.TCPFastRetrans;
+      cc_.ssthresh = ca_->ssthresh_after_loss(cc_, flight(), mss);
+      recover_ = snd_max_;
+      in_recovery_ = true;
+      retransmit_head(ctx);
+      cc_.cwnd = cc_.ssthresh + 3 * mss;
+    }
+    return true;
+  }
+
+  // New data acknowledged: count the segments it covers (tcp_newly_delivered).
+  ctx.mib.TCPDelivered += seg_ends_.pop_through(ack);
+  dupacks_ = 0;
+  // Data bytes covered by the ACK (SYN and FIN take sequence space but no buffer).
+  SeqNum data_acked_end = seq_min(ack, data_end());
+  if (data_acked_end.after(buf_seq_)) {
+    uint32_t n = data_acked_end.since(buf_seq_).raw();
+    sndq_.consume(n);
+    buf_seq_ = data_acked_end;
+    sndq_.release_if_empty(true);
+    // Write ends now acknowledged are the oldest ones: drop the front.
+    push_ends_.pop_through(data_acked_end);
+  }
+  // Karn's algorithm: time only segments never retransmitted. RFC 6298 5 and Linux
+  // (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement"): the backed-off
+  // RTO stays until a new measurement; after a timeout that can come from the echoed
+  // timestamp (tcp_rtt_tsopt_us) even though the acked data was retransmitted.
+  const auto& ts = seg.options().timestamp;
+  if (rtt_time_ != kNever && ack.after(rtt_seq_)) {
+    rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
+    rtt_time_ = kNever;
+    backoff_ = 0;
+  } else if (backoff_ > 0 && ts_ok_ && ts && ts->ecr != 0) {
+    auto ms = static_cast<int32_t>(ts_now(ctx.now) - ts->ecr);
+    if (ms >= 0) {
+      rtt_.sample(std::chrono::milliseconds(ms), ctx.cfg.rto_min(), ctx.cfg.rto_max());
+      backoff_ = 0;
+    }
+  }
+  snd_una_ = ack;
+  if (snd_nxt_.before(snd_una_)) snd_nxt_ = snd_una_;
+  retransmits_ = 0;
+  retrans_stamp_ = kNever;
+
+  if (in_recovery_) {
+    if (!ack.before(recover_)) {
+      // RFC 6582 3.2 step 3, full acknowledgment: deflate the window and leave recovery.
+      cc_.cwnd = std::min(cc_.ssthresh, std::max(flight(), uint32_t{mss_}) + mss_);
+      in_recovery_ = false;
+    } else {
+      // Partial acknowledgment: retransmit the next hole, deflate by what was acked.
+      retransmit_head(ctx);
+      cc_.cwnd = cc_.cwnd > acked ? cc_.cwnd - acked : mss_;
+      if (acked >= mss_) cc_.cwnd += mss_;
+    }
+  } else {
+    ca_->on_ack(cc_, acked, mss_, ctx.now);
+  }
+  if (!opts_.sndbuf && sndq_.limit() < static_cast<uint32_t>(ctx.cfg.tcp_wmem[2])) {
+    sndq_.set_limit(std::clamp<uint32_t>(2 * cc_.cwnd, sndq_.limit(), ctx.cfg.tcp_wmem[2]));
+  }
+
+  // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
+  if (snd_una_ == snd_max_) {
+    if (!probing_) rtx_at_ = kNever;
+  } else {
+    arm_rto(ctx);
+  }
+
+  // Our FIN is acknowledged when SND.UNA passes it.
+  const bool fin_acked = fin_queued_ && snd_una_ == data_end() + 1;
+  if (fin_acked) {
+    switch (state_) {
+      case State::FinWait1:
+        set_state(ctx, State::FinWait2);
+        // tcp_rcv_state_process: an orphan waits tcp_fin_timeout for the peer's FIN
+        // (at least 3.5 RTO, tcp_fin_time); a socket the application holds waits forever.
+        if (orphan_) {
+          Duration fin_time = std::chrono::seconds(ctx.cfg.tcp_fin_timeout);
+          fin_time = std::max(fin_time, rto() * 7 / 2);
+          sk_at_ = ctx.now + fin_time;
+        }
+        break;
+      case State::Closing:
+        enter_time_wait(ctx, kTimeWaitLen);
+        return false;
+      case State::LastAck:
+        done(ctx);
+        return false;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+// Segment text and FIN (RFC 9293 3.10.7.4 steps 7 and 8; Linux tcp_data_queue, tcp_fin).
+void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
+  Bytes payload = seg.payload();
+  SeqNum seq = seg.seq();
+  SeqNum data_end_seq = seq + static_cast<uint32_t>(payload.size());
+
+  switch (state_) {
+    case State::Established:
+    case State::FinWait1:
+    case State::FinWait2:
+      break;
+    default:
+      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already; ignore the text.
+      return;
+  }
+
+  // tcp_rcv_state_process: an orphan (closed by the application) that receives new data
+  // aborts with a RST: nobody will ever read it (TCPAbortOnData).
+  if (orphan_ && !payload.empty() && data_end_seq.after(rcv_nxt_)) {
+    ++ctx.mib.TCPAbortOnData;
+    // Linux: tcp_rcv_state_process returns 1 and tcp_v4_do_rcv answers the segment with
+    // tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>, not an active RST|ACK.
+    reset_segment(ctx, tuple_, seg);
+    error_ = close_reason_ = ConnError::Reset;
+    done(ctx);
+    return;
+  }
+
+  if (!payload.empty()) {
+    bool had_ooo = rcvq_.has_out_of_order();
+    // Accept up to the right edge we announced, even past the buffer's nominal limit.
+    int32_t offered = (rcv_wup_ + rcv_wnd_) - rcv_nxt_;
+    uint32_t window = std::max<uint32_t>(rcvq_.space(), offered > 0 ? offered : 0);
+    const SeqNum data_end_in = seq + SeqLen(static_cast<uint32_t>(payload.size()));
+    // tcp_data_queue: bytes below rcv_nxt were received before: a D-SACK block names them.
+    if (seq.before(rcv_nxt_)) set_dsack(ctx, seq, seq_min(data_end_in, rcv_nxt_));
+    RecvQueue::Insert r = rcvq_.insert(rcv_nxt_, seq, payload, window);
+    if (r.duplicate) {
+      // RFC 5681 4.2 / tcp_data_queue: old data gets an immediate (duplicate) ACK; Linux
+      // also re-enters quick-ack mode (the peer retransmits: our ACKs may be getting lost).
+      ack_pending_ = true;
+      if (!data_end_seq.after(rcv_nxt_)) {
+        enter_quickack_mode();
+      } else {
+        quickacks_ = std::max<uint8_t>(quickacks_, 1);
+      }
+    }
+    if (r.out_of_order) {
+      ++ctx.mib.TCPOFOQueue;
+      ack_pending_ = true;
+    }
+    if (r.dropped) {
+      if (rcv_wnd_ == 0) {
+        ++ctx.mib.TCPZeroWindowDrop;
+      } else {
+        ++ctx.mib.TCPRcvQDrop;
+      }
+      ack_pending_ = true;
+      // tcp_data_queue "out_of_window": nothing fitted (a zero window, or data starting at
+      // the right edge): ACK at once, in quick-ack mode, so the sender learns the window.
+      if (r.advanced == 0 && !r.out_of_order) enter_quickack_mode();
+    }
+    if (r.advanced > 0) {
+      rcv_nxt_ += r.advanced;
+      on_data_received(ctx, static_cast<uint32_t>(payload.size()));
+      // RFC 5681 4.2: an ACK at once when a segment fills a hole.
+      if (had_ooo) quickacks_ = std::max<uint8_t>(quickacks_, 1);
+    }
+  }
+
+  // The FIN is processed once everything before it has arrived.
+  if (seg.has(FIN)) {
+    if (data_end_seq == rcv_nxt_) {
+      process_fin(ctx);
+    } else if (data_end_seq.after(rcv_nxt_)) {
+      fin_ooo_ = true;
+      fin_ooo_seq_ = data_end_seq;
+      ack_pending_ = true;
+    }
+  }
+  if (fin_ooo_ && !fin_rcvd_ && rcv_nxt_ == fin_ooo_seq_) process_fin(ctx);
+}
+
+// tcp_incr_quickack: the next rcv_wnd / (2 * rcv_mss) ACKs go at once (2 when that is 0),
+// at most `max`.
+void Connection::incr_quickack(uint32_t max) {
+  uint32_t q = rcv_wnd_ / (2 * std::max<uint32_t>(rcv_mss_, 1));
+  if (q == 0) q = 2;
+  q = std::min(q, max);
+  if (q > quickacks_) quickacks_ = static_cast<uint8_t>(q);
+}
+
+// tcp_enter_quickack_mode: quick ACKs, and out of interactive (pingpong) mode.
+void Connection::enter_quickack_mode() {
+  incr_quickack(kMaxQuickAcks);
+  pingpong_ = false;
+}
+
+// tcp_event_data_recv: the first data starts quick-ack mode (ACK at once while the peer's
+// slow start is young), and so does data after a silence longer than the RTO (the sender
+// apparently restarted from a small window); the peer's segment size is learned from what
+// arrives.
+void Connection::on_data_received(Context& ctx, uint32_t len) {
+  ack_pending_ = true;
+  // tcp_measure_rcv_mss comes first: the quick-ack budget is counted in these segments.
+  if (len >= rcv_mss_) rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(len, adv_mss_));
+  if (!data_seen_) {
+    data_seen_ = true;
+    incr_quickack(kMaxQuickAcks);
+  } else if (ctx.now - last_data_rcv_ > rto()) {
+    incr_quickack(kMaxQuickAcks);
+  }
+  last_data_rcv_ = ctx.now;
+}
+
+// tcp_dsack_set: only when SACK was negotiated and net.ipv4.tcp_dsack is on.
+void Connection::set_dsack(Context& ctx, SeqNum left, SeqNum right) {
+  if (!sack_ok_ || !ctx.cfg.tcp_dsack || !right.after(left)) return;
+  ++ctx.mib.TCPDSACKOldSent;
+  dsack_pending_ = true;
+  dsack_left_ = left;
+  dsack_right_ = right;
+}
+
+// tcp_fin.
+void Connection::process_fin(Context& ctx) {
+  rcv_nxt_ += 1;
+  fin_rcvd_ = true;
+  fin_ooo_ = false;
+  ack_pending_ = true;
+  switch (state_) {
+    case State::Established:
+      set_state(ctx, State::CloseWait);
+      // Linux enters "pingpong" mode: the ACK of the FIN is delayed, hoping the application
+      // closes too and the ACK rides on our FIN.
+      pingpong_ = true;
+      break;
+    case State::FinWait1:
+      // Simultaneous close (RFC 9293 figure 13): ACK at once, CLOSING.
+      send_ack(ctx);
+      set_state(ctx, State::Closing);
+      break;
+    case State::FinWait2:
+      send_ack(ctx);
+      enter_time_wait(ctx, kTimeWaitLen);
+      break;
+    default:
+      break;
+  }
+}
+
+// __tcp_ack_snd_check: ACK now, or arm the delayed-ACK timer.
+void Connection::ack_snd_check(Context& ctx) {
+  if (!ack_pending_) return;
+  // More than one full segment unacknowledged, unless the window would shrink: Linux
+  // requires __tcp_select_window() >= rcv_wnd. Its window is held at rcv_ssthresh while
+  // the buffer has room, so it shrinks only once free space is below half the buffer;
+  // ustcp's window is the free space itself, so the test applies from there on.
+  const bool filling = rcvq_.space() < rcvq_.limit() / 2 && window_now() < rcv_wnd_;
+  const bool two_segments = rcv_nxt_.since(rcv_wup_).raw() > rcv_mss_ && !filling;
+  const bool quick = quickacks_ > 0 && !pingpong_;
+  if (two_segments || quick || rcvq_.has_out_of_order() || fin_ooo_) {
+    send_ack(ctx);
+    return;
+  }
+  // tcp_send_delayed_ack: the timeout is the ACK timeout estimate (icsk_ack.ato), which
+  // the first data received sets to TCP_ATO_MIN; before any data it is 0, so the ACK of a
+  // FIN that comes first leaves at once.
+  if (!data_seen_) {
+    send_ack(ctx);
+    return;
+  }
+  if (delack_at_ == kNever) delack_at_ = ctx.now + kDelackMin;
+}
+
+}  // namespace ustcp::tcp
