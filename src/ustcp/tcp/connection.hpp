@@ -25,6 +25,7 @@
 #include "ustcp/tcp/seq_marks.hpp"
 #include "ustcp/tcp/socket_options.hpp"
 #include "ustcp/tcp/state.hpp"
+#include "ustcp/tcp/tcp_info.hpp"
 
 namespace ustcp::tcp {
 
@@ -138,6 +139,8 @@ class Connection {
   // TIME_WAIT's view of the connection (the stack may move it to a compact record).
   uint32_t ts_recent() const { return ts_recent_; }
   uint32_t ts_offset() const { return ts_offset_; }
+  // getsockopt(TCP_INFO) (tcp_info.cpp).
+  TcpInfo info(TimePoint now) const;
 
   // The stack's handle on this connection's one timer (deadline = next_deadline()).
   TimerNode timer;
