@@ -64,14 +64,15 @@ TEST(Icmp, EchoRequestGetsReplyWithSameIdSeqAndData) {
   EXPECT_FALSE(s.poll_transmit(TimePoint{}).has_value());
 
   auto m = s.counters();
-  EXPECT_EQ(m.InMsgs, 1u);
-  EXPECT_EQ(m.InEchos, 1u);
-  EXPECT_EQ(m.InType8, 1u);
-  EXPECT_EQ(m.OutMsgs, 1u);
-  EXPECT_EQ(m.OutEchoReps, 1u);
-  EXPECT_EQ(m.OutType0, 1u);
-  EXPECT_EQ(m.InDelivers, 1u);
-  EXPECT_EQ(m.OutRequests, 1u);
+  EXPECT_EQ(m.IcmpInMsgs, 1u);
+  EXPECT_EQ(m.IcmpInEchos, 1u);
+  EXPECT_EQ(m.IcmpMsgInType[8], 1u);
+  EXPECT_EQ(m.IcmpOutMsgs, 1u);
+  EXPECT_EQ(m.IcmpOutEchoReps, 1u);
+  EXPECT_EQ(m.IcmpMsgOutType[0], 1u);
+  EXPECT_EQ(m.IpInDelivers, 1u);
+  EXPECT_EQ(m.IpOutRequests, 1u);
+  EXPECT_EQ(m.IpOutTransmits, 1u);
   EXPECT_EQ(m.InSegs, 0u);  // not TCP
 }
 
@@ -97,9 +98,12 @@ TEST(Icmp, BadChecksumIsCountedAndNotAnswered) {
   s.receive(TimePoint{}, d);
   EXPECT_FALSE(s.poll_transmit(TimePoint{}).has_value());
   auto m = s.counters();
-  EXPECT_EQ(m.InMsgs, 1u);
-  EXPECT_EQ(m.InErrors, 1u);
-  EXPECT_EQ(m.InEchos, 0u);
+  EXPECT_EQ(m.IcmpInMsgs, 1u);
+  EXPECT_EQ(m.IcmpInErrors, 1u);
+  EXPECT_EQ(m.IcmpInCsumErrors, 1u);  // Icmp's own, not Tcp's InCsumErrors
+  EXPECT_EQ(m.InCsumErrors, 0u);
+  EXPECT_EQ(m.IcmpInEchos, 0u);
+  EXPECT_EQ(m.IcmpMsgInType[8], 0u);  // counted by type only once the checksum holds
 }
 
 TEST(Icmp, TruncatedHeaderIsCountedAndNotAnswered) {
@@ -111,7 +115,8 @@ TEST(Icmp, TruncatedHeaderIsCountedAndNotAnswered) {
   ip.emit(d);
   s.receive(TimePoint{}, d);
   EXPECT_FALSE(s.poll_transmit(TimePoint{}).has_value());
-  EXPECT_EQ(s.counters().InErrors, 1u);
+  EXPECT_EQ(s.counters().IcmpInErrors, 1u);
+  EXPECT_EQ(s.counters().IcmpInCsumErrors, 0u);
 }
 
 TEST(Icmp, OtherTypesAndOtherAddressesAreNotAnswered) {
@@ -121,10 +126,15 @@ TEST(Icmp, OtherTypesAndOtherAddressesAreNotAnswered) {
   s.receive(TimePoint{}, icmp(wire::kIcmpEchoRequest, payload(8), Ipv4Addr(198, 18, 0, 9)));
   EXPECT_FALSE(s.poll_transmit(TimePoint{}).has_value());
   auto m = s.counters();
-  EXPECT_EQ(m.InMsgs, 2u);
-  EXPECT_EQ(m.InErrors, 0u);
-  EXPECT_EQ(m.InEchos, 0u);
-  EXPECT_EQ(m.InAddrErrors, 1u);
+  EXPECT_EQ(m.IcmpInMsgs, 2u);
+  EXPECT_EQ(m.IcmpInErrors, 0u);
+  EXPECT_EQ(m.IcmpInEchos, 0u);
+  // Every type is counted in IcmpMsg; types RFC 1213 names also in Icmp (icmpmibmap).
+  EXPECT_EQ(m.IcmpInEchoReps, 1u);
+  EXPECT_EQ(m.IcmpMsgInType[0], 1u);
+  EXPECT_EQ(m.IcmpInDestUnreachs, 1u);
+  EXPECT_EQ(m.IcmpMsgInType[3], 1u);
+  EXPECT_EQ(m.IpInAddrErrors, 1u);
 }
 
 TEST(Icmp, LargestEchoFitsAndIsReturnedWhole) {

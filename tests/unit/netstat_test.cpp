@@ -77,43 +77,108 @@ TEST(Netstat, NstatLineLayoutIsNstats) {
   tcp::Counters c;
   c.ActiveOpens = 2;
   c.ListenOverflows = 3;
-  c.InReceives = 123456;
-  EXPECT_EQ(nstat_text(c),
+  c.IpInReceives = 123456;
+  EXPECT_EQ(nstat_text(nstat_rows(c, 0)),
             "#kernel\n"
             "IpInReceives                    123456             0.0\n"
             "TcpActiveOpens                  2                  0.0\n"
             "TcpExtListenOverflows           3                  0.0\n");
 }
 
-TEST(Netstat, NstatZerosListsEveryCounterButNotTheConstants) {
+// Every counter Linux 6.18 prints in /proc/net/snmp and /proc/net/netstat for IPv4, group by
+// group, in nstat's order; the constants left out, TcpCurrEstab in.
+TEST(Netstat, NstatZerosListsEveryLinuxCounter) {
   tcp::Counters c;
-  const std::string z = nstat_text(c, NstatOptions{.zeros = true});
+  const auto rows = nstat_rows(c, 0);
+  std::vector<std::pair<std::string, int>> runs;  // (group, count) in order
+  for (const NstatRow& r : rows) {
+    std::string group;
+    for (const char* g : {"IpExt", "Ip", "Icmp", "TcpExt", "Tcp", "UdpLite", "Udp"}) {
+      if (r.name.starts_with(g)) {
+        group = g;
+        break;
+      }
+    }
+    ASSERT_FALSE(group.empty()) << r.name;
+    if (runs.empty() || runs.back().first != group) runs.emplace_back(group, 0);
+    ++runs.back().second;
+  }
+  const std::vector<std::pair<std::string, int>> linux_6_18 = {
+      {"Ip", 18}, {"Icmp", 29},   {"Tcp", 11},  // 10 counters + TcpCurrEstab
+      {"Udp", 9}, {"UdpLite", 9}, {"TcpExt", 135}, {"IpExt", 18},
+  };
+  EXPECT_EQ(runs, linux_6_18);
+
+  const std::string z = nstat_text(rows, NstatFormat{.zeros = true});
   auto lines = split(z, '\n');
-  size_t n = 0;
-  c.for_each([&](const char*, const char*, uint64_t) { ++n; });
-  ASSERT_EQ(lines.size(), n + 1);
+  ASSERT_EQ(lines.size(), rows.size() + 1);
   EXPECT_EQ(lines[0], "#kernel");
   EXPECT_EQ(lines[1], "IpInReceives                    0                  0.0");
-  // nstat.c useless_numbers: constants and the CurrEstab gauge are never listed.
+  // nstat.c useless_numbers: the constants are never listed.
   for (const char* useless : {"IpForwarding", "IpDefaultTTL", "TcpRtoAlgorithm", "TcpRtoMin",
-                              "TcpRtoMax", "TcpMaxConn", "TcpCurrEstab"}) {
+                              "TcpRtoMax", "TcpMaxConn"}) {
     EXPECT_EQ(z.find(std::string(useless) + " "), std::string::npos) << useless;
   }
-  // Ip, then Tcp, then TcpExt.
-  EXPECT_LT(z.find("IpOutRequests"), z.find("TcpActiveOpens"));
-  EXPECT_LT(z.find("TcpOutRsts"), z.find("TcpExtSyncookiesSent"));
-  EXPECT_EQ(nstat_text(c), "#kernel\n");
+  // Where /proc/net/snmp has it.
+  EXPECT_NE(z.find("TcpEstabResets                  0                  0.0\n"
+                   "TcpCurrEstab                    0                  0.0\n"
+                   "TcpInSegs "),
+            std::string::npos);
+  // Names shared by several groups exist once per group.
+  for (const char* name :
+       {"IpExtInCsumErrors ", "IcmpInCsumErrors ", "TcpInCsumErrors ", "UdpInCsumErrors ",
+        "UdpLiteInCsumErrors ", "IcmpInErrors ", "UdpInErrors ", "UdpLiteInErrors "}) {
+    EXPECT_NE(z.find(std::string("\n") + name), std::string::npos) << name;
+  }
+  EXPECT_EQ(nstat_text(rows), "#kernel\n");
 }
 
-TEST(Netstat, NstatIncrementsSinceASnapshot) {
+TEST(Netstat, NstatIncrementsSinceAHistory) {
   tcp::Counters before;
   before.ActiveOpens = 5;
   before.OutSegs = 10;
+  before.TCPTimeouts = 4;
   tcp::Counters now = before;
   now.ActiveOpens = 7;
-  EXPECT_EQ(nstat_text(now, NstatOptions{.since = &before}),
+  now.TCPTimeouts = 1;  // went backwards: nstat prints 0 and says so
+  now.TCPLossProbes = 3;
+  const auto incr = nstat_increments(nstat_rows(now, 2), nstat_rows(before, 1));
+  EXPECT_EQ(nstat_text(incr),
             "#kernel\n"
-            "TcpActiveOpens                  2                  0.0\n");
+            "TcpActiveOpens                  2                  0.0\n"
+            "TcpCurrEstab                    2                  0.0\n"  // a gauge: as it is
+            "TcpExtTCPLossProbes             3                  0.0\n");
+  EXPECT_NE(nstat_text(incr, {.zeros = true})
+                .find("TcpExtTCPTimeouts               0                  0.0 (overflow)\n"),
+            std::string::npos);
+  // The gauge is activity only when it moved; -z shows its value all the same.
+  const auto idle = nstat_increments(nstat_rows(now, 2), nstat_rows(now, 2));
+  EXPECT_EQ(nstat_text(idle), "#kernel\n");
+  EXPECT_NE(nstat_text(idle, {.zeros = true}).find("TcpCurrEstab                    2 "),
+            std::string::npos);
+  // A name missing from the history counts from 0.
+  EXPECT_EQ(nstat_text(nstat_increments(nstat_rows(now, 0), {})), nstat_text(nstat_rows(now, 0)));
+}
+
+TEST(Netstat, NstatJsonAsIproute2PrintsIt) {
+  tcp::Counters c;
+  c.ActiveOpens = 2;
+  c.TCPDelivered = 40;
+  const auto rows = nstat_rows(c, 1);
+  EXPECT_EQ(nstat_text(rows, {.json = true}),
+            "{\"kernel\":{\"TcpActiveOpens\":2,\"TcpCurrEstab\":1,\"TcpExtTCPDelivered\":40}}\n");
+  EXPECT_EQ(nstat_text(rows, {.json = true, .pretty = true}),
+            "{\n"
+            "    \"kernel\": {\n"
+            "        \"TcpActiveOpens\": 2,\n"
+            "        \"TcpCurrEstab\": 1,\n"
+            "        \"TcpExtTCPDelivered\": 40\n"
+            "    }\n"
+            "}\n");
+  EXPECT_EQ(nstat_text({}, {.json = true}), "{\"kernel\":{}}\n");
+  EXPECT_EQ(nstat_text({}, {.json = true, .pretty = true}), "{\n    \"kernel\": {}\n}\n");
+  const std::string all = nstat_text(rows, {.zeros = true, .json = true});
+  EXPECT_NE(all.find("\"UdpLiteMemErrors\":0,"), std::string::npos);
 }
 
 TEST(Netstat, SnmpHasLinuxsConstantsAndCurrEstabInPlace) {
@@ -121,37 +186,69 @@ TEST(Netstat, SnmpHasLinuxsConstantsAndCurrEstabInPlace) {
   c.ActiveOpens = 4;
   c.EstabResets = 1;
   c.InSegs = 9;
-  c.InReceives = 11;
+  c.IpInReceives = 11;
   const auto lines = split(snmp_text(c, 3), '\n');
-  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
+  ASSERT_EQ(lines.size(), 10u);  // Ip, Icmp, Tcp, Udp and UdpLite pairs (no IcmpMsg yet)
   // snmp4_tcp_list order (net/ipv4/proc.c).
-  EXPECT_PRED2(starts_with, lines[6],
-               "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
-               "EstabResets CurrEstab InSegs");
-  EXPECT_PRED2(starts_with, lines[7], "Tcp: 1 200 120000 -1 4 0 0 1 3 9 ");
-  EXPECT_PRED2(starts_with, lines[0], "Ip: Forwarding DefaultTTL InReceives InHdrErrors ");
+  EXPECT_EQ(lines[4],
+            "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+            "EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors");
+  EXPECT_EQ(lines[5], "Tcp: 1 200 120000 -1 4 0 0 1 3 9 0 0 0 0 0");
+  EXPECT_EQ(lines[0],
+            "Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams "
+            "InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes "
+            "ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates "
+            "OutTransmits");
   EXPECT_PRED2(starts_with, lines[1], "Ip: 2 64 11 0 ");
-  const auto tcp = zip(lines[6], lines[7]);
-  size_t tcp_counters = 0;
-  c.for_each(
-      [&](const char* g, const char*, uint64_t) { tcp_counters += std::string(g) == "Tcp"; });
-  EXPECT_EQ(tcp.size(), tcp_counters + 5);  // + 4 constants + CurrEstab
+  EXPECT_PRED2(starts_with, lines[2], "Icmp: InMsgs InErrors InCsumErrors InDestUnreachs ");
+  EXPECT_EQ(lines[6],
+            "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors "
+            "InCsumErrors IgnoredMulti MemErrors");
+  EXPECT_PRED2(starts_with, lines[8], "UdpLite: InDatagrams ");
 }
 
-TEST(Netstat, NetstatHasTheTcpExtPair) {
+TEST(Netstat, SnmpIcmpMsgListsNonzeroTypesSixteenAPair) {
+  tcp::Counters c;
+  for (int type = 0; type < 17; ++type) c.count_icmp_in(static_cast<uint8_t>(type));
+  c.count_icmp_out(0);
+  c.count_icmp_out(0);
+  const auto lines = split(snmp_text(c, 0), '\n');
+  ASSERT_EQ(lines.size(), 14u);
+  EXPECT_EQ(lines[4],
+            "IcmpMsg: InType0 InType1 InType2 InType3 InType4 InType5 InType6 InType7 InType8 "
+            "InType9 InType10 InType11 InType12 InType13 InType14 InType15");
+  EXPECT_EQ(lines[5], "IcmpMsg: 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1");
+  EXPECT_EQ(lines[6], "IcmpMsg: InType16 OutType0");
+  EXPECT_EQ(lines[7], "IcmpMsg: 1 2");
+  EXPECT_PRED2(starts_with, lines[8], "Tcp: ");
+  // icmpmibmap: the named types count in Icmp too (echo reply, dest unreachable, ...).
+  EXPECT_EQ(c.IcmpInEchoReps, 1u);
+  EXPECT_EQ(c.IcmpInDestUnreachs, 1u);
+  EXPECT_EQ(c.IcmpInEchos, 1u);
+  EXPECT_EQ(c.IcmpOutEchoReps, 2u);
+  EXPECT_EQ(c.IcmpOutEchos, 0u);
+}
+
+TEST(Netstat, NetstatHasTheTcpExtAndIpExtPairs) {
   tcp::Counters c;
   c.SyncookiesSent = 1;
   c.ListenOverflows = 3;
   c.ListenDrops = 3;
+  c.IpExtInOctets = 60;
   const std::string text = netstat_text(c);
   const auto lines = split(text, '\n');
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 4u);
   EXPECT_PRED2(starts_with, lines[0], "TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed ");
   EXPECT_PRED2(starts_with, lines[1], "TcpExt: 1 0 0 ");
   for (const auto& [name, value] : zip(lines[0], lines[1])) {
     const bool set = name == "SyncookiesSent" || name == "ListenOverflows" || name == "ListenDrops";
     EXPECT_EQ(value, set ? (name == "SyncookiesSent" ? "1" : "3") : "0") << name;
   }
+  EXPECT_EQ(lines[2],
+            "IpExt: InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts "
+            "InOctets OutOctets InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets "
+            "InCsumErrors InNoECTPkts InECT1Pkts InECT0Pkts InCEPkts ReasmOverlaps");
+  EXPECT_EQ(lines[3], "IpExt: 0 0 0 0 0 0 60 0 0 0 0 0 0 0 0 0 0 0");
   EXPECT_EQ(text.find("Tcp: "), std::string::npos);
   EXPECT_EQ(text.back(), '\n');
 }
@@ -185,9 +282,10 @@ TEST(Netstat, MalformedDatagramCountsInHdrErrors) {
   EXPECT_EQ(nstat_text(s),
             "#kernel\n"
             "IpInReceives                    1                  0.0\n"
-            "IpInHdrErrors                   1                  0.0\n");
+            "IpInHdrErrors                   1                  0.0\n"
+            "IpExtInOctets                   12                 0.0\n");
   const auto lines = split(snmp_text(s), '\n');
-  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
+  ASSERT_EQ(lines.size(), 10u);  // Ip, Icmp, Tcp, Udp and UdpLite pairs
   for (const auto& [name, value] : zip(lines[0], lines[1])) {
     if (name == "InReceives" || name == "InHdrErrors") {
       EXPECT_EQ(value, "1") << name;
@@ -202,18 +300,23 @@ TEST(Netstat, SynToAClosedPortCountsOutRsts) {
   s.receive(at(0s), datagram(kRemote, kLocal, syn));
   const wire::TcpRepr rst = next_segment(s, at(0s));
   EXPECT_EQ(rst.flags, RST | ACK);
+  // A 20-byte SYN in a 20-byte IP header in, a 20-byte RST out.
   EXPECT_EQ(nstat_text(s),
             "#kernel\n"
             "IpInReceives                    1                  0.0\n"
             "IpInDelivers                    1                  0.0\n"
             "IpOutRequests                   1                  0.0\n"
+            "IpOutTransmits                  1                  0.0\n"
             "TcpInSegs                       1                  0.0\n"
             "TcpOutSegs                      1                  0.0\n"
-            "TcpOutRsts                      1                  0.0\n");
+            "TcpOutRsts                      1                  0.0\n"
+            "IpExtInOctets                   40                 0.0\n"
+            "IpExtOutOctets                  40                 0.0\n"
+            "IpExtInNoECTPkts                1                  0.0\n");
   const auto lines = split(snmp_text(s), '\n');
-  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
-  EXPECT_PRED2(starts_with, lines[7], "Tcp: 1 200 120000 -1 0 0 0 0 0 1 ");
-  for (const auto& [name, value] : zip(lines[6], lines[7])) {
+  ASSERT_EQ(lines.size(), 10u);  // Ip, Icmp, Tcp, Udp and UdpLite pairs
+  EXPECT_PRED2(starts_with, lines[5], "Tcp: 1 200 120000 -1 0 0 0 0 0 1 ");
+  for (const auto& [name, value] : zip(lines[4], lines[5])) {
     if (name == "OutRsts" || name == "InSegs" || name == "OutSegs") {
       EXPECT_EQ(value, "1") << name;
     }
@@ -263,9 +366,10 @@ TEST(Netstat, CurrEstabAndStateCountsOfALiveStack) {
             "SYN_RECV 1\n"
             "SYN_SENT 1\n");
   const auto lines = split(snmp_text(s), '\n');
-  ASSERT_EQ(lines.size(), 8u);  // Ip, Icmp, IcmpMsg and Tcp pairs
+  ASSERT_EQ(lines.size(), 10u);  // Ip, Icmp, Tcp, Udp and UdpLite pairs
   // ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab
-  EXPECT_PRED2(starts_with, lines[7], "Tcp: 1 200 120000 -1 2 0 0 0 1 ");
+  EXPECT_PRED2(starts_with, lines[5], "Tcp: 1 200 120000 -1 2 0 0 0 1 ");
+  EXPECT_NE(nstat_text(s).find("TcpCurrEstab                    1 "), std::string::npos);
 }
 
 }  // namespace

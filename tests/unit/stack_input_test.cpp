@@ -1,6 +1,7 @@
 // Bad input at the Stack's door: every malformed or misdirected datagram is dropped and
 // counted where Linux counts it (Ip: InHdrErrors, InAddrErrors, InUnknownProtos,
-// ReasmFails; Tcp: InErrs, InCsumErrors), never crashes, and never reaches a connection.
+// ReasmFails; IpExt: InCsumErrors; Tcp: InErrs, InCsumErrors), never crashes, and never
+// reaches a connection.
 #include <gtest/gtest.h>
 
 #include "ustcp/stack/stack.hpp"
@@ -35,7 +36,7 @@ TEST(StackInput, ValidSynToClosedPortGetsResetAndCounts) {
   stack::Stack s(kUs);
   s.receive(TimePoint{}, datagram());
   auto m = s.counters();
-  EXPECT_EQ(m.InReceives, 1u);
+  EXPECT_EQ(m.IpInReceives, 1u);
   EXPECT_EQ(m.InSegs, 1u);
   EXPECT_EQ(m.OutRsts, 1u);
   EXPECT_TRUE(s.poll_transmit(TimePoint{}).has_value());
@@ -72,13 +73,14 @@ TEST(StackInput, MalformedDatagramsAreCountedAndDropped) {
   s.receive(TimePoint{}, datagram(kUs, 17));
 
   auto m = s.counters();
-  EXPECT_EQ(m.InReceives, 6u);
-  EXPECT_EQ(m.InHdrErrors, 2u);
-  EXPECT_EQ(m.ReasmFails, 1u);
+  EXPECT_EQ(m.IpInReceives, 6u);
+  EXPECT_EQ(m.IpInHdrErrors, 2u);
+  EXPECT_EQ(m.IpExtInCsumErrors, 1u);  // the bad IP checksum, counted in both (ip_rcv_core)
+  EXPECT_EQ(m.IpReasmFails, 1u);
   EXPECT_EQ(m.InCsumErrors, 1u);
   EXPECT_EQ(m.InErrs, 1u);
-  EXPECT_EQ(m.InAddrErrors, 1u);
-  EXPECT_EQ(m.InUnknownProtos, 1u);
+  EXPECT_EQ(m.IpInAddrErrors, 1u);
+  EXPECT_EQ(m.IpInUnknownProtos, 1u);
   EXPECT_EQ(m.InSegs, 0u);
   EXPECT_EQ(m.OutRsts, 0u);
   EXPECT_FALSE(s.poll_transmit(TimePoint{}).has_value());
@@ -132,7 +134,7 @@ TEST(StackInput, RandomBytesNeverCrash) {
     while (s.poll_transmit(TimePoint{})) {
     }
   }
-  EXPECT_EQ(s.counters().InReceives, 20000u);
+  EXPECT_EQ(s.counters().IpInReceives, 20000u);
 }
 
 }  // namespace

@@ -134,11 +134,11 @@ std::string Introspection::nstat(const std::vector<std::string>& args) {
       patterns.push_back(a);
     }
   }
-  const tcp::Counters now = stack_.counters();
-  const tcp::Counters zero{};
+  const std::vector<stack::NstatRow> now = stack::nstat_rows(stack_);
   // nstat -r: forget the history, so this report shows everything since the start.
-  const tcp::Counters& since = absolute || reset ? zero : history_;
-  std::string text = stack::nstat_text(now, {.zeros = zeros, .since = &since});
+  if (reset) history_.clear();
+  std::string text =
+      stack::nstat_text(absolute ? now : stack::nstat_increments(now, history_), {.zeros = zeros});
   if (!absolute) history_ = now;  // nstat -a leaves the history alone
   if (no_output) return "";
   if (patterns.empty()) return text;

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "ustcp/stack/netstat.hpp"
 #include "ustcp/stack/stack.hpp"
 #include "ustcp/tcp/counters.hpp"
 
@@ -25,7 +26,7 @@ class Introspection {
   std::string ss(const std::vector<std::string>& args) const;
   std::string nstat(const std::vector<std::string>& args);
   const stack::Stack& stack_;
-  tcp::Counters history_;  // counters at the previous nstat (zero before the first)
+  std::vector<stack::NstatRow> history_;  // counters at the previous nstat (none before)
 };
 
 // `ss -tan` text of a socket table: a header line, then one row per socket.

@@ -9,16 +9,17 @@
 namespace ustcp::stack {
 
 void Stack::icmp_input(const wire::Ipv4View& ip) {
-  ++mib_.InDelivers;
-  ++mib_.InMsgs;
+  ++mib_.IpInDelivers;
+  ++mib_.IcmpInMsgs;
   auto msg = wire::IcmpView::parse(ip.payload());
   if (!msg) {
-    ++mib_.InErrors;  // Linux counts a bad checksum in both InCsumErrors and InErrors
+    // icmp_rcv(): a bad checksum counts in InCsumErrors and InErrors, a short one in InErrors.
+    if (msg.error() == wire::ParseError::BadIcmpChecksum) ++mib_.IcmpInCsumErrors;
+    ++mib_.IcmpInErrors;
     return;
   }
+  mib_.count_icmp_in(msg->type());  // IcmpMsg InTypeN (and InEchos, InDestUnreachs, ...)
   if (msg->type() != wire::kIcmpEchoRequest) return;
-  ++mib_.InEchos;
-  ++mib_.InType8;
 
   // icmp_echo(): the reply goes back from the address the request was sent to, with the
   // request's identifier, sequence number and data. Linux sends ICMP without DF.
@@ -33,10 +34,9 @@ void Stack::icmp_input(const wire::Ipv4View& ip) {
   hdr.payload_len = static_cast<uint16_t>(len);
   hdr.emit(out);
   wire::emit_echo_reply(*msg, out.subspan(wire::kIpv4HeaderLen));
-  ++mib_.OutRequests;
-  ++mib_.OutMsgs;
-  ++mib_.OutEchoReps;
-  ++mib_.OutType0;
+  count_ip_out(wire::kIpv4HeaderLen + len);
+  ++mib_.IcmpOutMsgs;
+  mib_.count_icmp_out(wire::kIcmpEchoReply);
 }
 
 }  // namespace ustcp::stack

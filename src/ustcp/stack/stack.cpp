@@ -67,7 +67,7 @@ void Stack::send(const tcp::FourTuple& t, const wire::TcpRepr& seg, Bytes tail) 
   wire::TcpRepr whole = seg;
   whole.payload = Bytes(payload_at, seg.payload.size() + tail.size());
   whole.emit(out.subspan(wire::kIpv4HeaderLen), t.local.addr, t.remote.addr, cfg_.checksum_offload);
-  ++mib_.OutRequests;
+  count_ip_out(total);
 }
 
 std::optional<Bytes> Stack::poll_transmit(TimePoint) { return outbox_.pop(); }
@@ -80,18 +80,30 @@ void Stack::send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::T
 // ---------------------------------------------------------------- input
 
 void Stack::receive(TimePoint now, Bytes datagram) {
-  ++mib_.InReceives;
+  // ip_rcv_core(): every datagram counts in InReceives and its bytes in InOctets.
+  ++mib_.IpInReceives;
+  mib_.IpExtInOctets += datagram.size();
   auto ip = wire::Ipv4View::parse(datagram);
   if (!ip) {
-    if (ip.error() == wire::ParseError::Fragment) {
-      ++mib_.ReasmFails;  // we do not reassemble fragments
-    } else {
-      ++mib_.InHdrErrors;
+    switch (ip.error()) {
+      case wire::ParseError::Fragment:
+        ++mib_.IpReasmFails;  // we do not reassemble fragments
+        break;
+      case wire::ParseError::BadIpChecksum:
+        ++mib_.IpExtInCsumErrors;  // csum_error: then inhdr_error
+        ++mib_.IpInHdrErrors;
+        break;
+      default:
+        ++mib_.IpInHdrErrors;
     }
     return;
   }
+  // IpExt InNoECTPkts, InECT1Pkts, InECT0Pkts, InCEPkts: by the ECN bits of the TOS byte.
+  uint64_t* const ecn[] = {&mib_.IpExtInNoECTPkts, &mib_.IpExtInECT1Pkts, &mib_.IpExtInECT0Pkts,
+                           &mib_.IpExtInCEPkts};
+  ++*ecn[ip->tos() & 3];
   if (!is_local(ip->dst())) {
-    ++mib_.InAddrErrors;
+    ++mib_.IpInAddrErrors;
     return;
   }
   if (ip->protocol() == wire::kProtoIcmp) {
@@ -99,10 +111,10 @@ void Stack::receive(TimePoint now, Bytes datagram) {
     return;
   }
   if (ip->protocol() != wire::kProtoTcp) {
-    ++mib_.InUnknownProtos;
+    ++mib_.IpInUnknownProtos;
     return;
   }
-  ++mib_.InDelivers;
+  ++mib_.IpInDelivers;
   auto seg = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst(), !cfg_.checksum_offload);
   if (!seg) {
     if (seg.error() == wire::ParseError::BadTcpChecksum) ++mib_.InCsumErrors;

@@ -191,6 +191,13 @@ class Stack final : public tcp::SegmentSink {
   void orphaned(TimePoint now, uint32_t ci);
   void send_reset_for(TimePoint now, const tcp::FourTuple& t, const wire::TcpView& seg);
   void icmp_input(const wire::Ipv4View& ip);  // stack/icmp.cpp
+  // One datagram of `len` bytes leaves: Ip OutRequests and OutTransmits (equal on a host,
+  // which forwards nothing), IpExt OutOctets.
+  void count_ip_out(size_t len) {
+    ++mib_.IpOutRequests;
+    ++mib_.IpOutTransmits;
+    mib_.IpExtOutOctets += len;
+  }
 
   std::vector<Ipv4Addr> addrs_;
   tcp::Config cfg_;
