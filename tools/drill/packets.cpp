@@ -78,41 +78,32 @@ std::string flags_text(uint8_t f) { return f ? wire::flags_to_string(f) : "-"; }
 
 // ---- which connection a line is about ----
 
+// packetdrill's rules (run_packet.c): while the socket under test listens, or before any
+// socket(), an inbound packet starts a new passive connection: to port 8080 (the script's
+// bind port, whichever socket listens), from a new remote port, its first packet's
+// sequence number being the remote ISN. Otherwise every packet is the connection under
+// test's. Ports written on an inbound line (`40001>8080 S ...`) change only the ports put
+// into the datagram, never which connection's numbers are used.
 ScriptConn& Session::conn_for_inbound(const PacketSpec& p) {
-  if (p.sport || p.dport) {
-    uint16_t remote =
-        p.sport.value_or(current_ ? static_cast<uint16_t>(*current_ >> 16) : next_remote_port_);
-    uint16_t local = p.dport.value_or(listen_port_);
-    uint32_t key = uint32_t{remote} << 16 | local;
-    auto [it, fresh] = conns_.try_emplace(key, ScriptConn{local, remote});
-    (void)fresh;
-    current_ = key;
-    return it->second;
-  }
-  bool syn_only = (p.flags & SYN) && !(p.flags & ACK);
-  if (syn_only && (new_remote_port_ || !current_)) {
-    // After listen(), the next SYN comes from a new ephemeral port: a new connection.
-    uint16_t remote = next_remote_port_++;
-    ScriptConn c{listen_port_, remote};
+  if (!current_ && (!under_test_fd_ || under_test_listening_)) {
+    ScriptConn c{kScriptPort, next_remote_port_++};
+    c.passive = true;
+    c.born = ++passive_born_;
+    c.remote_isn = p.start;
     conns_[c.key()] = c;
     current_ = c.key();
-    new_remote_port_ = false;
+    under_test_listening_ = false;
   }
   if (!current_)
     throw Failure{ev().pos,
-                  "no connection to send this packet on (no connect(), listen() or SYN before)"};
+                  "no connection to send this packet on: the socket under test (the last "
+                  "socket()) neither listens nor connects"};
   return conns_.at(*current_);
 }
 
-ScriptConn& Session::conn_for_outbound(const PacketSpec& p, Pos pos) {
-  if (p.sport || p.dport) {
-    uint16_t local = p.sport.value_or(listen_port_);
-    uint16_t remote = p.dport.value_or(current_ ? static_cast<uint16_t>(*current_ >> 16) : 0);
-    uint32_t key = uint32_t{remote} << 16 | local;
-    auto [it, fresh] = conns_.try_emplace(key, ScriptConn{local, remote});
-    (void)fresh;
-    return it->second;
-  }
+// Outbound lines are about the connection under test: packetdrill sees no other, and it
+// does not compare the ports written on a `>` line (checked against Linux).
+ScriptConn& Session::conn_for_outbound(const PacketSpec&, Pos pos) {
   if (!current_) throw Failure{pos, "no connection under test to expect a packet on"};
   return conns_.at(*current_);
 }
@@ -125,8 +116,8 @@ void Session::inject(const PacketSpec& p) {
   if (syn && !c.remote_isn) c.remote_isn = p.start;
 
   wire::TcpRepr tcp;
-  tcp.src_port = c.remote_port;
-  tcp.dst_port = c.local_port;
+  tcp.src_port = p.sport.value_or(c.remote_port);
+  tcp.dst_port = p.dport.value_or(c.local_port);
   // Sequence numbers on a SYN are absolute; otherwise relative to the script's remote ISN.
   tcp.seq = SeqNum(syn ? p.start : c.remote_base() + p.start);
   // Acknowledgements name the stack's bytes: relative to its ISN once known.
@@ -258,6 +249,7 @@ void Session::expect_outbound(const PacketSpec& p, TimePoint lo, TimePoint t, Ti
   // Learn the stack's ISN from its first SYN on this connection (a later SYN-ACK on the
   // same 4-tuple, reopened from TIME_WAIT, keeps the first ISN as its origin).
   if ((got->flags & SYN) && !c.local_isn) c.local_isn = got->seq - p.start;
+  if ((got->flags & SYN) && (got->flags & ACK) && c.passive) c.synack_seen = true;
 
   std::vector<std::string> diffs;
   auto num = [](uint32_t v) { return std::to_string(v); };

@@ -59,7 +59,7 @@ void Session::drain() {
               describe(it != conns_.end() ? it->second : tmp, d, true));
       }
     }
-    sent_[key].push_back(Emitted{clock_, std::move(d)});
+    sent_[key].push_back(Emitted{clock_, std::move(d), current_ == key});
   }
 }
 
@@ -92,12 +92,14 @@ void Session::step_to(TimePoint t) {
   retry_blocking();
 }
 
-// --strict: a packet the stack sent before `before` that no `>` line took is unexpected.
+// --strict: a packet the stack sent before `before` on the connection then under test that
+// no `>` line took is unexpected. (Packets of other connections are not the script's
+// business: packetdrill does not see them.)
 void Session::check_strict(Pos pos, TimePoint before) {
   if (!opts_.strict) return;
   for (auto& [key, q] : sent_) {
     for (const Emitted& e : q) {
-      if (e.at < before) {
+      if (e.under_test && e.at < before) {
         auto it = conns_.find(key);
         ScriptConn tmp{static_cast<uint16_t>(key & 0xffff), static_cast<uint16_t>(key >> 16)};
         throw Failure{pos, "unexpected outbound packet (--strict): ustcp sent `" +

@@ -16,6 +16,7 @@
 #include "drill/interpreter.hpp"
 #include "drill/script.hpp"
 #include "ustcp/base/time.hpp"
+#include "ustcp/stack/netstat.hpp"
 #include "ustcp/stack/stack.hpp"
 #include "ustcp/wire/tcp.hpp"
 
@@ -35,23 +36,35 @@ struct Skipped {
   std::string feature;
 };
 
-// The script's view of one connection: how its relative numbers map to live ones.
+// The script's view of one connection: how its relative numbers map to live ones. Like
+// packetdrill's struct socket, one record per 4-tuple: a connection reopened on the same
+// 4-tuple keeps it (and its ISNs).
 struct ScriptConn {
   uint16_t local_port = 0;
   uint16_t remote_port = 0;
   std::optional<uint32_t> local_isn;   // the stack's ISN minus the script's (from its SYN)
   std::optional<uint32_t> remote_isn;  // the script's remote ISN (sent as written)
   std::optional<uint32_t> ts_offset;   // live TS val minus the script's, from the first `>`
+  // A passive connection, started by an inbound packet (packetdrill's child socket): when it
+  // was started (for accept()), whether a `>` line saw its SYN-ACK, the script fd accept()
+  // gave it and whether that fd was closed.
+  bool passive = false;
+  uint32_t born = 0;
+  bool synack_seen = false;
+  std::optional<int> fd;
+  bool fd_closed = false;
 
   uint32_t key() const { return uint32_t{remote_port} << 16 | local_port; }
   uint32_t local_base() const { return local_isn.value_or(0); }
   uint32_t remote_base() const { return remote_isn.value_or(0); }
 };
 
-// A datagram the stack sent, with when.
+// A datagram the stack sent, with when, and whether its connection was the one under test
+// then (--strict holds the script to those only, as packetdrill sees no other).
 struct Emitted {
   TimePoint at;
   std::vector<std::byte> data;
+  bool under_test = false;
 };
 
 struct ScriptFd {
@@ -94,15 +107,20 @@ class Session {
   double tolerance_percent_ = 12.5;
   bool strict_segments_ = false;
   std::map<uint32_t, ScriptConn> conns_;
+  // packetdrill's socket under test: the socket of the last socket() call until a packet or
+  // connect() gives it a connection (current_). While that socket listens, or before any
+  // socket(), the next inbound packet starts a new passive connection to port 8080 from a
+  // new remote port (handle_listen_for_script_packet).
   std::optional<uint32_t> current_;  // the connection under test
-  bool new_remote_port_ = false;  // set by listen(): the next inbound SYN starts a new connection
-  uint16_t listen_port_ = kScriptPort;
+  std::optional<int> under_test_fd_;
+  bool under_test_listening_ = false;
+  uint32_t passive_born_ = 0;
   uint16_t next_remote_port_ = 48000;
-  std::map<uint32_t, std::deque<Emitted>> sent_;  // by ScriptConn::key
+  std::optional<std::vector<stack::NstatRow>> nstat_history_;  // nstat's history file
+  std::map<uint32_t, std::deque<Emitted>> sent_;               // by ScriptConn::key
   std::map<int, ScriptFd> fds_;
   std::optional<Blocking> blocking_;
-  std::optional<stack::SocketId> current_socket_;  // for %{ tcpi_... }%
-  size_t event_ = 0;                               // index of the event being run
+  size_t event_ = 0;  // index of the event being run
   uint16_t ip_id_ = 0;
 
   // ---- session.cpp: time ----
@@ -137,11 +155,14 @@ class Session {
   std::optional<int64_t> int_in(const Expr& e);  // [1] or 1; nullopt for ...
   Endpoint sockaddr_arg(const Syscall& sc, size_t i, Endpoint dflt);
   void make_current(stack::SocketId id, bool fresh);
+  void check_accepted(stack::SocketId id, int fd, Pos pos);
+  std::optional<stack::SocketId> socket_under_test() const;
 
   // ---- commands.cpp ----
   void command(const Command& c, Pos pos);
   void apply_sysctl(std::string_view name, std::string_view value, Pos pos);
   void apply_defaults();
+  void nstat(const std::string& stmt, Pos pos);
   void code(const Code& c, Pos pos);
 };
 

@@ -133,13 +133,55 @@ Endpoint Session::sockaddr_arg(const Syscall& sc, size_t i, Endpoint dflt) {
   return ep;
 }
 
+// connect(): the socket's connection is the one under test, with fresh ISNs.
 void Session::make_current(stack::SocketId id, bool fresh) {
-  current_socket_ = id;
   const tcp::Connection* conn = stack_.connection(id);
   if (!conn) return;
   ScriptConn c{conn->tuple().local.port, conn->tuple().remote.port};
   if (fresh || !conns_.count(c.key())) conns_[c.key()] = c;
   current_ = c.key();
+}
+
+// packetdrill gives accept()'s fd to the passive connection it saw a SYN-ACK for last
+// (run_syscall_accept: the newest child socket past SYNACK_SENT), and aborts when the
+// kernel accepted another one. A script that passes here must pass there: the same check.
+void Session::check_accepted(stack::SocketId id, int fd, Pos pos) {
+  const tcp::Connection* conn = stack_.connection(id);
+  ScriptConn* newest = nullptr;
+  for (auto& [key, c] : conns_) {
+    if (c.passive && c.synack_seen && (!newest || c.born > newest->born)) newest = &c;
+  }
+  const std::string port = conn ? std::to_string(conn->tuple().remote.port) : "?";
+  if (!newest) {
+    throw Failure{pos, "accept() returned the connection from port " + port +
+                           ", but no `>` line saw a SYN-ACK: packetdrill cannot match it"};
+  }
+  if (!conn || conn->tuple().remote.port != newest->remote_port ||
+      conn->tuple().local.port != newest->local_port) {
+    throw Failure{pos, "accept() returned the connection from port " + port +
+                           "; packetdrill gives the fd to the newest handshake of the script "
+                           "(port " +
+                           std::to_string(newest->remote_port) +
+                           ") and aborts: accept() only the connection under test"};
+  }
+  if (newest->fd && newest->fd_closed) {
+    throw Failure{pos, "accept() returned a connection on the 4-tuple of fd " +
+                           std::to_string(*newest->fd) +
+                           ", which was closed: packetdrill keeps one record per 4-tuple and "
+                           "cannot use the new fd"};
+  }
+  newest->fd = fd;
+  newest->fd_closed = false;
+}
+
+// What %{ tcpi_... }% reads: the socket under test's fd (code.c), if it has one.
+std::optional<stack::SocketId> Session::socket_under_test() const {
+  std::optional<int> fd = under_test_fd_;
+  if (current_) fd = conns_.at(*current_).fd;
+  if (!fd) return std::nullopt;
+  auto it = fds_.find(*fd);
+  if (it == fds_.end()) return std::nullopt;
+  return it->second.id;
 }
 
 void Session::syscall(const Syscall& sc, TimePoint t) {
@@ -201,6 +243,12 @@ void Session::finish_call(const Syscall& sc, const CallResult& r, const Blocking
   if (!r.mismatch.empty()) throw Failure{pos, sc.name + "(): " + r.mismatch};
   if (r.new_socket) {
     fds_[static_cast<int>(r.ret)] = ScriptFd{*r.new_socket, r.nonblocking, false};
+    if (sc.name == "socket") {
+      // socket() makes its socket the one under test (packetdrill's syscall_socket).
+      under_test_fd_ = static_cast<int>(r.ret);
+      under_test_listening_ = false;
+      current_.reset();
+    }
   }
 }
 
@@ -245,8 +293,8 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     auto r = stack_.listen(f->id, static_cast<int>(int_arg(sc, 1)));
     if (!r) return err(r.error());
     f->listener = true;
-    new_remote_port_ = true;
-    if (auto local = stack_.getsockname(f->id)) listen_port_ = local->port;
+    if (under_test_fd_ == static_cast<int>(int_arg(sc, 0)) && !current_)
+      under_test_listening_ = true;
     return ok(0);
   }
   if (n == "accept" || n == "accept4") {
@@ -259,7 +307,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     CallResult res = ok(new_fd_number());
     res.new_socket = *r;
     if (n == "accept4" && sc.args.size() >= 4) res.nonblocking = int_arg(sc, 3) & kSockNonblock;
-    make_current(*r, false);
+    check_accepted(*r, static_cast<int>(res.ret), sc.name_pos);
     return res;
   }
   if (n == "connect") {
@@ -272,7 +320,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
       // Each connect() makes its connection the one under test, with fresh ISNs.
       if (r || r.error() == EINPROGRESS) {
         make_current(f->id, true);
-        new_remote_port_ = false;  // a SYN now is the peer's, crossing ours
+        conns_.at(*current_).fd = static_cast<int>(int_arg(sc, 0));
       }
       drain();
     }
@@ -312,10 +360,14 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     return ok(static_cast<int64_t>(done));
   }
   if (n == "close") {
-    auto it = fds_.find(static_cast<int>(int_arg(sc, 0)));
+    const int fd = static_cast<int>(int_arg(sc, 0));
+    auto it = fds_.find(fd);
     if (it == fds_.end()) return err(EBADF);
     auto r = stack_.close(clock_, it->second.id);
     fds_.erase(it);
+    for (auto& [key, c] : conns_) {
+      if (c.fd == fd) c.fd_closed = true;
+    }
     drain();
     return r ? ok(0) : err(r.error());
   }
