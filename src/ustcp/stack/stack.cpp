@@ -353,8 +353,8 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
     tcp::Listener::init_request(cfg_, l.options(), t, seg, SeqNum(0), isn_.ts_offset(t), o);
     o.cookie = true;
     if (!o.ts_ok) o.sack_ok = o.wscale_ok = false;
-    o.iss = cookies_.make(t, seg.seq(), seg.options().mss.value_or(tcp::kMssDefault), now);
-    tcp::Listener::send_synack(c, o);
+    o.iss = cookies_.make(t, seg.seq(), tcp::Listener::cookie_mss(l.options(), seg), now);
+    tcp::Listener::send_synack(c, l.options(), o);
     l.note_cookie_sent(now);
     ++mib_.SyncookiesSent;
     return;
@@ -368,7 +368,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   tcp::Listener::init_request(cfg_, l.options(), t, seg, isn ? *isn : choose_isn(t, now),
                               isn_.ts_offset(t), req->open);
   req->open.synack_sent = now;
-  tcp::Listener::send_synack(c, req->open);
+  tcp::Listener::send_synack(c, l.options(), req->open);
   wheel_.schedule(req->timer, now + tcp::kTimeoutInit);
   demux_.insert_or_assign(t, DemuxEntry{DemuxKind::Request, ri});
   l.add_request();
@@ -392,7 +392,7 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
 
   // A retransmitted SYN: the SYN-ACK again at once, and the request timer restarts.
   if (seg.has(SYN) && !seg.has(ACK) && !seg.has(RST) && seg.seq() == o.irs) {
-    tcp::Listener::send_synack(c, o);
+    tcp::Listener::send_synack(c, listeners_[r.listener]->options(), o);
     ++mib_.RetransSegs;
     o.synack_sent = kNever;
     wheel_.schedule(r.timer,
@@ -513,7 +513,7 @@ void Stack::request_timer(TimePoint now, uint32_t ri) {
     return;
   }
   auto c = ctx(now);
-  tcp::Listener::send_synack(c, r.open);
+  tcp::Listener::send_synack(c, listeners_[r.listener]->options(), r.open);
   ++mib_.RetransSegs;
   ++mib_.TCPSynRetrans;
   r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK

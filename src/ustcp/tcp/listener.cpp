@@ -41,7 +41,13 @@ void Listener::init_request(const Config& cfg, const SocketOptions& opts, const 
   req.rcv_wnd = std::min<uint32_t>(space - space % seg_mss, 65535);
 }
 
-void Listener::send_synack(Context& ctx, const OpenRequest& req) {
+uint16_t Listener::cookie_mss(const SocketOptions& opts, const wire::TcpView& syn) {
+  const std::optional<uint16_t> peer = syn.options().mss;
+  if (!peer) return kMssDefault;
+  return opts.user_mss && opts.user_mss < *peer ? opts.user_mss : *peer;
+}
+
+void Listener::send_synack(Context& ctx, const SocketOptions& opts, const OpenRequest& req) {
   wire::TcpRepr seg;
   seg.src_port = req.tuple.local.port;
   seg.dst_port = req.tuple.remote.port;
@@ -50,6 +56,7 @@ void Listener::send_synack(Context& ctx, const OpenRequest& req) {
   seg.flags = SYN | ACK;
   seg.window = static_cast<uint16_t>(std::min<uint32_t>(req.rcv_wnd, 65535));
   uint32_t adv_mss = ctx.cfg.mtu - 40;
+  if (opts.user_mss) adv_mss = std::min<uint32_t>(adv_mss, opts.user_mss);
   seg.options.mss = static_cast<uint16_t>(adv_mss);
   seg.options.sack_permitted = req.sack_ok;
   if (req.wscale_ok) seg.options.wscale = req.rcv_wscale;

@@ -48,8 +48,12 @@ class Listener {
                            OpenRequest& req);
   // The window scale we offer (tcp_select_initial_window): enough for the largest buffer.
   static uint8_t rcv_wscale_for(const Config& cfg, const SocketOptions& opts);
-  // Sends (or re-sends) the SYN-ACK of a request (tcp_v4_send_synack).
-  static void send_synack(Context& ctx, const OpenRequest& req);
+  // Sends (or re-sends) the SYN-ACK of a request (tcp_v4_send_synack), offering the route's
+  // MSS or the listener's TCP_MAXSEG if lower (tcp_make_synack: tcp_mss_clamp).
+  static void send_synack(Context& ctx, const SocketOptions& opts, const OpenRequest& req);
+  // The MSS a SYN cookie encodes (tcp_conn_request: req->mss): the peer's MSS option clamped
+  // to the listener's TCP_MAXSEG (tcp_parse_options), 536 without the option.
+  static uint16_t cookie_mss(const SocketOptions& opts, const wire::TcpView& syn);
 
   // tcp_synq_overflow / tcp_synq_no_recent_overflow: cookies are only checked on ACKs
   // arriving within two minutes of the last cookie sent.
