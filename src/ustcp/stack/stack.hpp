@@ -60,7 +60,11 @@ struct SocketRow {
   bool orphan = false;
 };
 
+struct SockDiagAccess;  // stack/sock_diag.cpp: reads the socket tables for ss (inet_diag)
+
 class Stack final : public tcp::SegmentSink {
+  friend struct SockDiagAccess;
+
  public:
   explicit Stack(Ipv4Addr addr, tcp::Config config = {}, uint64_t seed = 1);
   ~Stack() override;

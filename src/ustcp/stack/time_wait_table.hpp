@@ -41,6 +41,11 @@ class TimeWaitTable {
   void for_each(F&& f) const {
     for (uint32_t i = head_; i != kNone; i = slab_[i]->next) f(slab_[i]->rec);
   }
+  // Calls f(const TimeWaitRecord&, TimePoint deadline) for every record, oldest first (ss -o).
+  template <typename F>
+  void for_each_with_deadline(F&& f) const {
+    for (uint32_t i = head_; i != kNone; i = slab_[i]->next) f(slab_[i]->rec, slab_[i]->deadline);
+  }
 
  private:
   struct Entry {

@@ -129,12 +129,21 @@ class Connection {
   uint64_t total_retrans() const { return total_retrans_; }
   // Bytes the send queue may hold (poll's writability: free >= queued / 2).
   size_t send_limit() const { return sndq_.limit(); }
+  // Bytes the receive queue may hold (SO_RCVBUF as ss -m shows it: skmem rb).
+  size_t recv_limit() const { return rcvq_.limit(); }
   // The stack took over TIME_WAIT as a compact record: this connection is over.
   void end_time_wait() {
     state_ = State::Close;
     sk_at_ = kNever;
   }
   TimePoint time_wait_deadline() const { return sk_at_; }
+  // The pending timers as inet_diag reports them (ss -o): the retransmission timer (RTO,
+  // SYN/FIN retransmission, or the zero-window probe while probing()), the sk timer
+  // (keepalive, FIN_WAIT_2), and the unanswered probes. kNever: not armed.
+  TimePoint rtx_deadline() const { return rtx_at_; }
+  bool probing() const { return probing_; }
+  TimePoint sk_deadline() const { return sk_at_; }
+  uint8_t probes_out() const { return probes_out_; }
   TimePoint ts_recent_stamp() const { return ts_recent_stamp_; }
   // TIME_WAIT's view of the connection (the stack may move it to a compact record).
   uint32_t ts_recent() const { return ts_recent_; }
