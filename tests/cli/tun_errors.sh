@@ -52,8 +52,10 @@ expect_msg 2 "urls is required" "get without a URL" "$USTCP" get --addr 198.18.0
 expect_msg 1 "no ustcp daemon at $dir/none.sock" "ss with no daemon" "$USTCP" ss --control "$dir/none.sock"
 expect_msg 1 "no ustcp daemon at /run/ustcp/nosuchtun.sock" "nstat with no daemon (default path from --tun)" \
   "$USTCP" nstat --tun nosuchtun
-expect_msg 2 "-a and -l: choose one" "ss -a -l" "$USTCP" ss -a -l
-expect_msg 2 "state NAME" "ss with a filter that is not 'state NAME'" "$USTCP" ss foo
+# ss takes -a and -l together (the later one counts): only the daemon is missing.
+expect_msg 1 "no ustcp daemon at $dir/none.sock" "ss -a -l" "$USTCP" ss -a -l --control "$dir/none.sock"
+expect_msg 2 "filter: expected dst, src, dport, sport, autobound, ! or [(] at 'foo'" \
+  "ss with a filter ss cannot parse" "$USTCP" ss foo
 expect_msg 2 "invalid counter pattern" "nstat with a pattern that is a flag" "$USTCP" nstat -- -x
 
 # Where the machine lets us, the cases a user without root or without TUN meets. Each runs

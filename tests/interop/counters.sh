@@ -18,7 +18,7 @@ start_serve echo --tun tun0 --addr 198.18.0.2/24 --echo 7 --pcap "$DIR/echo.pcap
 pid=$SERVE_PID
 in_ns timeout 60 python3 "$HERE/echo_client.py" 198.18.0.2 7 roundtrip 1048576 >"$DIR/rt.out" 2>&1
 rc=$?; cat "$DIR/rt.out"; fails=$((fails + $(grep -c '^FAIL' "$DIR/rt.out"))); [ $rc -eq 0 ] || fail "the round trip: exit $rc"
-gone() { [ "$(ctl echo ss | grep -vc '^State')" -eq 0 ]; }
+gone() { [ "$(ctl echo ss -H | grep -c .)" -eq 0 ]; }
 wait_for 3 gone || fail "ustcp still has the connection 3 s after the client closed"
 
 declare -A U L

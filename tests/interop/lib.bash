@@ -245,3 +245,11 @@ wait_for() {
 
 # pattern ARGS: tests/interop/pattern.py (the /bytes/N pattern: write N FILE, check N [FILE]).
 pattern() { python3 "$HERE/pattern.py" "$@"; }
+
+# bg_ns_ready LOG CMD...: bg_ns, then waits (at most 5 s) for CMD to print a line "ready".
+bg_ns_ready() {
+  local log=$1 i
+  bg_ns "$@"
+  for ((i = 0; i < 50; i++)); do grep -q '^ready' "$log" && return 0; sleep 0.1; done
+  die "$2 ${3:-} did not get ready: $(head -5 "$log")"
+}

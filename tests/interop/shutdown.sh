@@ -28,7 +28,7 @@ if out=$(ctl serve ss state bogus 2>&1); then
   fail "ustcp ss state bogus: exit 0"
 else
   rc=$?
-  [ "$rc" -eq 2 ] && [[ $out == *"wrong state name 'bogus'"* ]] && pass "ustcp ss state bogus: exit 2, the name is refused" ||
+  [ "$rc" -eq 2 ] && [[ $out == *"wrong state name: bogus"* ]] && pass "ustcp ss state bogus: exit 2, the name is refused" ||
     fail "ustcp ss state bogus: exit $rc: $out"
 fi
 

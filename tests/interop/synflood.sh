@@ -42,7 +42,7 @@ for ((i = 0; i < 5; i++)); do
   fi
   # SYN-RECV entries while the flood runs: never more than the backlog + 1 (Linux's
   # inet_csk_reqsk_queue_is_full: the queue is full when its length exceeds the backlog).
-  n=$(ctl flood ss state syn-recv | grep -vc '^State')
+  n=$(ctl flood ss -H state syn-recv | grep -c .)
   [ "$n" -gt "$max_recv" ] && max_recv=$n
   kill -0 "$flooder" 2>/dev/null || break
   sleep 0.4

@@ -58,7 +58,6 @@ struct GetOptions {
 struct QueryOptions {
   std::string tun = "ustcp0";
   std::string control;  // default: default_control_path(tun)
-  std::string request;  // built by main.cpp from the command's options
 };
 
 // `ustcp bench`: ustcp against the kernel's loopback, workload by workload.
@@ -71,7 +70,6 @@ struct BenchOptions {
 int run_demo(const DemoOptions& opt);
 int run_serve(const ServeOptions& opt);
 int run_get(const GetOptions& opt);
-int run_query(const QueryOptions& opt, const char* cmd);
 int run_transfer(const TransferOptions& opt);
 int run_drill(const DrillOptions& opt);
 int run_bench(const BenchOptions& opt);

@@ -103,9 +103,9 @@ int run_demo(const DemoOptions& opt) {
   fmt::print(
       "\nafter the exchange (t = {:.3f} s): the server closed first, so it holds TIME-WAIT\n\n",
       to_seconds(h.net.now()));
-  print_socket_table(stdout, "client$ ss -tan", c);
+  print_socket_table(stdout, "client$ ss -tan", c, h.net.now());
   fmt::print("\n");
-  print_socket_table(stdout, "server$ ss -tan", s);
+  print_socket_table(stdout, "server$ ss -tan", s, h.net.now());
 
   h.net.run_until(
       [&] {
@@ -115,7 +115,7 @@ int run_demo(const DemoOptions& opt) {
       h.net.now() + 61s);
   fmt::print("\n61 s later (t = {:.3f} s): TIME-WAIT has expired (60 s, TCP_TIMEWAIT_LEN)\n\n",
              to_seconds(h.net.now()));
-  print_socket_table(stdout, "server$ ss -tan", s);
+  print_socket_table(stdout, "server$ ss -tan", s, h.net.now());
   if (opt.nstat) {
     fmt::print("\nclient$ nstat -a\n{}", stack::nstat_text(c));
     fmt::print("\nserver$ nstat -a\n{}", stack::nstat_text(s));

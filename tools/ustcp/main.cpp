@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "query.hpp"
 #include "stack_options.hpp"
 #include "tun_options.hpp"
 #include "units.hpp"
@@ -25,12 +26,6 @@ bool convert(const std::string& name, const std::string& text, F parse, T& out, 
   }
   out = *v;
   return true;
-}
-
-// Which running daemon `ustcp ss` and `ustcp nstat` ask.
-void add_daemon_options(CLI::App* cmd, cli::QueryOptions& q) {
-  cmd->add_option("--tun", q.tun, "the daemon's TUN device (default ustcp0)");
-  cmd->add_option("--control", q.control, "the daemon's control socket");
 }
 
 }  // namespace
@@ -125,29 +120,15 @@ int main(int argc, char** argv) {
                    "then close it (a client keep-alive timeout)")
       ->check(CLI::Range(0.0, 86400.0));
 
-  cli::QueryOptions ss;
-  bool ss_all = false, ss_listening = false, ss_ignored = false;
-  std::vector<std::string> ss_filter;
+  cli::SsCommand ss;
   auto* ss_cmd = app.add_subcommand(
-      "ss", "a running ustcp daemon's sockets, as `ss -tan` prints the kernel's");
-  add_daemon_options(ss_cmd, ss);
-  ss_cmd->add_flag("-a,--all", ss_all, "listening and non-listening sockets");
-  ss_cmd->add_flag("-l,--listening", ss_listening, "listening sockets only");
-  ss_cmd->add_flag("-t,--tcp,-n,--numeric", ss_ignored,
-                   "accepted for ss compatibility (always so)");
-  ss_cmd->add_option("filter", ss_filter, "state NAME, e.g. `state time-wait`");
+      "ss", "a running ustcp daemon's sockets, as iproute2's ss prints the kernel's");
+  cli::add_ss_options(ss_cmd, ss);
 
-  cli::QueryOptions nstat;
-  bool nstat_abs = false, nstat_zeros = false, nstat_reset = false, nstat_quiet = false;
-  std::vector<std::string> nstat_patterns;
+  cli::NstatCommand nstat;
   auto* nstat_cmd = app.add_subcommand(
-      "nstat", "a running ustcp daemon's counters, as `nstat` prints the kernel's");
-  add_daemon_options(nstat_cmd, nstat);
-  nstat_cmd->add_flag("-a,--ignore", nstat_abs, "absolute values, not increments since last time");
-  nstat_cmd->add_flag("-z,--zeros", nstat_zeros, "print zero counters too");
-  nstat_cmd->add_flag("-r,--reset", nstat_reset, "forget the history (increments since start)");
-  nstat_cmd->add_flag("-n,--nooutput", nstat_quiet, "update the history, print nothing");
-  nstat_cmd->add_option("patterns", nstat_patterns, "counter names or globs, e.g. TcpExt*");
+      "nstat", "a running ustcp daemon's counters, as iproute2's nstat prints the kernel's");
+  cli::add_nstat_options(nstat_cmd, nstat);
 
   cli::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand(
@@ -190,36 +171,8 @@ int main(int argc, char** argv) {
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(get_keepalive));
     return cli::run_get(get);
   }
-  if (ss_cmd->parsed()) {
-    if (ss_all && ss_listening) {
-      fmt::print(stderr, "ustcp ss: -a and -l: choose one\n");
-      return 2;
-    }
-    ss.request = std::string("ss ") + (ss_all ? "all" : ss_listening ? "listening" : "connected");
-    if (!ss_filter.empty()) {
-      if (ss_filter.size() != 2 || ss_filter[0] != "state") {
-        fmt::print(stderr, "ustcp ss: expected a filter of the form `state NAME`\n");
-        return 2;
-      }
-      ss.request += " state " + ss_filter[1];
-    }
-    return cli::run_query(ss, "ss");
-  }
-  if (nstat_cmd->parsed()) {
-    nstat.request = "nstat";
-    for (auto [on, flag] : {std::pair{nstat_abs, " -a"}, std::pair{nstat_zeros, " -z"},
-                            std::pair{nstat_reset, " -r"}, std::pair{nstat_quiet, " -n"}}) {
-      if (on) nstat.request += flag;
-    }
-    for (const auto& p : nstat_patterns) {
-      if (p.find_first_of(" \n") != std::string::npos || p.starts_with("-")) {
-        fmt::print(stderr, "ustcp nstat: invalid counter pattern '{}'\n", p);
-        return 2;
-      }
-      nstat.request += " " + p;
-    }
-    return cli::run_query(nstat, "nstat");
-  }
+  if (ss_cmd->parsed()) return cli::run_ss(ss);
+  if (nstat_cmd->parsed()) return cli::run_nstat(nstat);
   if (sysctl_cmd->parsed()) {
     tcp::Config cfg;
     if (!cli::load_config(sysctl_stack, cfg, error)) {

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "introspect.hpp"
+#include "ss_print.hpp"
 #include "ustcp/wire/ipv4.hpp"
 #include "ustcp/wire/tcp.hpp"
 
@@ -55,8 +56,16 @@ void Tracer::states() {
   }
 }
 
-void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s) {
-  fmt::print(out, "{}\n{}", title, socket_table_text(s.socket_table()));
+std::string ss_tan_text(const stack::Stack& s, TimePoint now) {
+  SsOptions o;
+  o.states = kAllStates;
+  o.numeric = true;
+  return ss_table_text(ss_data(s, now, 0), o);
+}
+
+void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s,
+                        TimePoint now) {
+  fmt::print(out, "{}\n{}", title, ss_tan_text(s, now));
 }
 
 }  // namespace ustcp::cli

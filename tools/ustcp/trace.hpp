@@ -34,7 +34,9 @@ class Tracer {
   std::map<std::pair<uint64_t, uint64_t>, uint32_t> isn_;
 };
 
-// `ss -tan` for one stack.
-void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s);
+// `ss -tan` of one stack, and the same under a title line.
+std::string ss_tan_text(const stack::Stack& s, TimePoint now);
+void print_socket_table(std::FILE* out, const std::string& title, const stack::Stack& s,
+                        TimePoint now);
 
 }  // namespace ustcp::cli

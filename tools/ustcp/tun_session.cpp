@@ -102,7 +102,7 @@ std::unique_ptr<TunSession> TunSession::open(const TunOptions& o, const std::str
     return nullptr;
   }
   s->control_.emplace(std::move(*server));
-  s->introspect_ = std::make_unique<Introspection>(*s->stack_);
+  s->introspect_ = std::make_unique<Introspection>(*s->stack_, static_cast<int>(::getpid()));
 
   // SIGINT and SIGTERM arrive through a descriptor the loop watches, so a signal is handled
   // between two rounds, never in the middle of one.
@@ -170,7 +170,7 @@ int TunSession::run(const std::function<bool(TimePoint, TimePoint&)>& step, Dura
   std::optional<TimePoint> stop_by;
   TimePoint next_flush{};
   loop.run([&](TimePoint now, TimePoint& wake) {
-    control_->serve([&](const std::string& request) { return introspect_->answer(request); });
+    control_->serve([&](const std::string& request) { return introspect_->answer(request, now); });
     if (pcap_ && now >= next_flush) {  // so Wireshark can follow the file while we run
       pcap_->flush();
       next_flush = now + std::chrono::seconds(1);
