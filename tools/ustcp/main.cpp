@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "lab.hpp"
 #include "query.hpp"
 #include "stack_options.hpp"
 #include "tun_options.hpp"
@@ -130,6 +131,16 @@ int main(int argc, char** argv) {
       "nstat", "a running ustcp daemon's counters, as iproute2's nstat prints the kernel's");
   cli::add_nstat_options(nstat_cmd, nstat);
 
+  cli::LabOptions lab;
+  auto* lab_cmd = app.add_subcommand(
+      "lab", "replay a classic TCP incident on the simulated network: report, SVG and pcap");
+  lab_cmd->add_option("name", lab.name, "the incident (ustcp lab --list)");
+  lab_cmd->add_flag("--list", lab.list, "list the incidents");
+  lab_cmd->add_option("--out", lab.out_dir, "directory for NAME.svg and NAME.pcap (default .)");
+  lab_cmd->add_option("--seed", lab.seed, "seed of the simulation");
+  lab_cmd->add_flag("--no-pcap", lab.no_pcap, "write no pcap");
+  cli::add_stack_options(lab_cmd, lab.stack);
+
   cli::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand(
       "bench", "measure ustcp against the Linux kernel's loopback, workload by workload");
@@ -193,6 +204,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (drill_cmd->parsed()) return cli::run_drill(drill);
+  if (lab_cmd->parsed()) {
+    if (!lab.list && lab.name.empty()) {
+      fmt::print(stderr, "ustcp lab: name an incident (ustcp lab --list shows them)\n");
+      return 2;
+    }
+    return cli::run_lab(lab);
+  }
   if (bench_cmd->parsed()) return cli::run_bench(bench);
   if (demo_cmd->parsed()) {
     if (!cli::load_config(demo_stack, demo.config, error)) {

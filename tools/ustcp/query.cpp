@@ -83,8 +83,7 @@ void add_ss_options(CLI::App* cmd, SsCommand& c) {
                   "'( dport = :80 or sport = :80 )'");
 }
 
-int run_ss(const SsCommand& c) {
-  SsOptions o;
+bool ss_options(const SsCommand& c, SsOptions& o, std::string& error) {
   // ss.c main(): -a and -l set the states; leading `state`/`exclude` words replace them.
   StateMask states = c.all         ? kAllStates
                      : c.listening ? state_bit(tcp::State::Listen) | state_bit(tcp::State::Close)
@@ -96,31 +95,28 @@ int run_ss(const SsCommand& c) {
     const bool excl = w == "exclude" || w == "excl";
     if (w != "state" && !excl) break;
     if (i + 1 == c.filter.size()) {
-      fmt::print(stderr, "ustcp ss: '{}' needs a state name\n", w);
-      return 2;
+      error = fmt::format("'{}' needs a state name", w);
+      return false;
     }
     auto m = scan_state(c.filter[++i]);
     if (!m) {
-      fmt::print(stderr,
-                 "ustcp ss: wrong state name: {} (established, syn-sent, syn-recv, fin-wait-1, "
-                 "fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing, or "
-                 "all, connected, synchronized, bucket, big)\n",
-                 c.filter[i]);
-      return 2;
+      error = fmt::format(
+          "wrong state name: {} (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, "
+          "time-wait, closed, close-wait, last-ack, listening, closing, or all, connected, "
+          "synchronized, bucket, big)",
+          c.filter[i]);
+      return false;
     }
     if (!saw_states) states = excl ? kAllStates : 0;
     states = excl ? states & ~*m : states | *m;
     saw_states = true;
   }
-  if (saw_states && states == 0) {
-    fmt::print(stderr, "ustcp ss: no socket states to show with such filter.\n");
-    return 0;
-  }
+  o.no_states = saw_states && states == 0;
   auto filter = SsFilter::parse(
       std::vector<std::string>(c.filter.begin() + static_cast<long>(i), c.filter.end()));
   if (!filter) {
-    fmt::print(stderr, "ustcp ss: {}\n", filter.error());
-    return 2;
+    error = filter.error();
+    return false;
   }
   const int tables = c.tcp + c.udp + c.raw + c.unix_;
   const bool by_default = tables == 0;  // ss's do_default: every table
@@ -138,6 +134,22 @@ int run_ss(const SsCommand& c) {
   o.processes = c.processes;
   o.oneline = c.oneline;
   o.filter = std::move(*filter);
+  // ss -s alone prints the summary only; with a table or a filter, the sockets follow.
+  o.summary_only = c.summary && by_default && c.filter.empty();
+  return true;
+}
+
+int run_ss(const SsCommand& c) {
+  SsOptions o;
+  std::string error;
+  if (!ss_options(c, o, error)) {
+    fmt::print(stderr, "ustcp ss: {}\n", error);
+    return 2;
+  }
+  if (o.no_states) {
+    fmt::print(stderr, "ustcp ss: no socket states to show with such filter.\n");
+    return 0;
+  }
   o.screen_width = screen_width();
 
   std::string text;
@@ -167,8 +179,7 @@ int run_ss(const SsCommand& c) {
   }
   if (c.summary) {
     fmt::print("{}", ss_summary_text(data->summary));
-    // ss -s alone prints the summary only; with a table or a filter, the sockets follow.
-    if (by_default && c.filter.empty()) return 0;
+    if (o.summary_only) return 0;
   }
   fmt::print("{}", ss_table_text(*data, o));
   return 0;

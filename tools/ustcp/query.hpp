@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "ss_print.hpp"
 
 namespace ustcp::cli {
 
@@ -28,6 +29,8 @@ struct NstatCommand {
 };
 
 void add_ss_options(CLI::App* cmd, SsCommand& c);
+// What ss's options and filter words select and show; false with a message on bad input.
+bool ss_options(const SsCommand& c, SsOptions& o, std::string& error);
 void add_nstat_options(CLI::App* cmd, NstatCommand& c);
 int run_ss(const SsCommand& c);
 int run_nstat(const NstatCommand& c);

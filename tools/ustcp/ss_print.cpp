@@ -14,7 +14,7 @@ namespace {
 
 using stack::SockDiag;
 
-bool selected(const SockDiag& s, const SsData& d, const SsOptions& o) {
+bool selected(const SockDiag& s, const SsOptions& o) {
   const StateMask states = o.states ? o.states : conn_states();
   return o.tcp && o.ipv4 && (states & state_bit(s.state)) && o.filter.matches(s);
 }
@@ -169,7 +169,7 @@ std::string ss_table_text(const SsData& d, const SsOptions& o) {
   if (!(states & (states - 1))) t.disable(SsTable::State);
   if (o.header) t.header();
   for (const SockDiag& s : d.sockets) {
-    if (!selected(s, d, o)) continue;
+    if (!selected(s, o)) continue;
     // sock_state_print()
     t.set(SsTable::Netid);
     t.out("tcp");
@@ -233,7 +233,7 @@ std::string ss_json_text(const SsData& d, const SsOptions& o, bool summary) {
   nlohmann::json j;
   nlohmann::json socks = nlohmann::json::array();
   for (const SockDiag& s : d.sockets) {
-    if (selected(s, d, o)) socks.push_back(socket_json(s));
+    if (selected(s, o)) socks.push_back(socket_json(s));
   }
   if (summary) j["summary"] = summary_json(d.summary);
   j["sockets"] = socks;

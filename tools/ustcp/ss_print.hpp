@@ -11,19 +11,21 @@
 namespace ustcp::cli {
 
 struct SsOptions {
-  StateMask states = 0;    // after -a / -l / state / exclude (0: SS_CONN)
-  bool tcp = true;         // the TCP table is selected (-t, or no table named)
-  bool ipv4 = true;        // IPv4 sockets are selected (-4, or no family named)
-  bool netid = false;      // more than one table selected: the Netid column
-  bool header = true;      // -H turns it off
-  bool numeric = false;    // -n: ports (and rates) as numbers
-  bool resolve = false;    // -r: host names
-  bool options = false;    // -o (and -e): timers, and ts/sack/ecn with -i
-  bool details = false;    // -e
-  bool memory = false;     // -m
-  bool info = false;       // -i
-  bool processes = false;  // -p
-  bool oneline = false;    // -O
+  StateMask states = 0;       // after -a / -l / state / exclude (0: SS_CONN)
+  bool tcp = true;            // the TCP table is selected (-t, or no table named)
+  bool ipv4 = true;           // IPv4 sockets are selected (-4, or no family named)
+  bool netid = false;         // more than one table selected: the Netid column
+  bool header = true;         // -H turns it off
+  bool numeric = false;       // -n: ports (and rates) as numbers
+  bool resolve = false;       // -r: host names
+  bool options = false;       // -o (and -e): timers, and ts/sack/ecn with -i
+  bool details = false;       // -e
+  bool memory = false;        // -m
+  bool info = false;          // -i
+  bool processes = false;     // -p
+  bool oneline = false;       // -O
+  bool no_states = false;     // state/exclude words left no state at all
+  bool summary_only = false;  // -s without a table or filter: no table after the summary
   SsFilter filter;
   int screen_width = -1;  // the terminal's width; -1: not a terminal (compact columns)
 };

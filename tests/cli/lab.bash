@@ -1,0 +1,50 @@
+# Shared by tests/cli/lab_*.sh: runs one `ustcp lab` scenario in a temp dir and checks what a
+# user gets: exit status 0 (every check of the scenario held: the scenario asserts its own
+# outcome and exits 1 otherwise), an "ok" line per check and no FAIL, each SVG well-formed
+# XML with the parts the report promises, each pcap readable (tshark when installed, else
+# the pcap header and record count), and lines of the report given as regular expressions.
+source "$(dirname "$0")/lib.bash"
+LAB_DIR=$(mktemp -d)
+trap 'rm -rf "$LAB_DIR"' EXIT
+
+# lab_scenario NAME EXPECTED_FILES REGEX... : EXPECTED_FILES is the number of SVG (= pcap)
+# files, one per variant.
+lab_scenario() {
+  local name=$1 files=$2 out="$LAB_DIR/$1.out" rc f n
+  shift 2
+  "$USTCP" lab "$name" --out "$LAB_DIR" >"$out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 0 ] && ! grep -q '^  FAIL' "$out"; then
+    pass "ustcp lab $name: exit 0, $(grep -c '^  ok' "$out") checks held"
+  else
+    fail "ustcp lab $name: exit $rc"; grep -E '^  (FAIL|ok)|^ustcp' "$out" | sed 's/^/     /'
+  fi
+  n=$(ls "$LAB_DIR"/"$name"*.svg 2>/dev/null | wc -l)
+  [ "$n" -eq "$files" ] && pass "$n SVG file(s)" || fail "$n SVG files, want $files"
+  for f in "$LAB_DIR"/"$name"*.svg; do
+    if python3 - "$f" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+text = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+for part in ("Sockets in each state over time", "Sequence diagram"):
+    assert part in text, part
+assert root.iter("{http://www.w3.org/2000/svg}polyline"), "no timeline"
+assert int(root.get("height")) < 20000, "too tall: " + root.get("height")
+PY
+    then pass "$(basename "$f"): well-formed, timeline and sequence diagram"
+    else fail "$(basename "$f") is not what it should be"; fi
+  done
+  for f in "$LAB_DIR"/"$name"*.pcap; do
+    if command -v tshark >/dev/null 2>&1; then
+      n=$(tshark -r "$f" 2>/dev/null | wc -l)
+      [ "$n" -gt 0 ] && ! tshark -r "$f" -Y '_ws.malformed' 2>/dev/null | grep -q . &&
+        pass "$(basename "$f"): $n packets, tshark finds none malformed" || fail "$(basename "$f"): tshark"
+    else
+      n=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d[:4] == bytes.fromhex("d4c3b2a1") and len(d))' "$f")
+      [ "$n" != False ] && pass "$(basename "$f"): a pcap file" || fail "$(basename "$f"): not a pcap"
+    fi
+  done
+  for re in "$@"; do
+    grep -Eq -- "$re" "$out" && pass "report: /$re/" || { fail "report lacks /$re/"; sed 's/^/     /' "$out" | head -60; }
+  done
+}
