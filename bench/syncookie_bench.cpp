@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_util.hpp"
+#include "ustcp/tcp/secrets.hpp"
 #include "ustcp/tcp/syncookie.hpp"
 
 namespace ustcp::bench {
@@ -14,7 +15,7 @@ const tcp::FourTuple kTuple{{kServerAddr, kServerPort}, {Ipv4Addr(10, 0, 0, 1), 
 
 // SynCookies::make: two SipHash-2-4 of the 4-tuple plus arithmetic.
 void BM_SynCookieMake(benchmark::State& state) {
-  const tcp::SynCookies cookies(1);
+  const tcp::SynCookies cookies(tcp::Secrets::from_seed(1).syncookie);
   const TimePoint now = at(600s);
   const SeqNum c0 = cookies.make(kTuple, SeqNum(kPeerIsn), 1460, now);
   require(cookies.check(kTuple, SeqNum(kPeerIsn + 1), c0 + 1, now) == uint16_t{1460},
@@ -31,7 +32,7 @@ BENCHMARK(BM_SynCookieMake);
 // SynCookies::check of a valid cookie made a minute earlier (the second minute of its
 // validity, the longer path).
 void BM_SynCookieCheck(benchmark::State& state) {
-  const tcp::SynCookies cookies(1);
+  const tcp::SynCookies cookies(tcp::Secrets::from_seed(1).syncookie);
   const TimePoint made = at(600s), now = at(660s);
   const SeqNum c = cookies.make(kTuple, SeqNum(kPeerIsn), 1460, made);
   require(cookies.check(kTuple, SeqNum(kPeerIsn + 1), c + 1, now) == uint16_t{1460},

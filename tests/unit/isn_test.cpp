@@ -4,13 +4,20 @@
 
 #include <gtest/gtest.h>
 
+#include "ustcp/tcp/secrets.hpp"
+
 namespace ustcp::tcp {
 namespace {
+
+IsnGenerator generator(uint64_t seed) {
+  const Secrets s = Secrets::from_seed(seed);
+  return IsnGenerator(s.isn, s.ts_offset);
+}
 
 const FourTuple kT{{Ipv4Addr(10, 0, 0, 1), 40000}, {Ipv4Addr(10, 0, 0, 2), 80}};
 
 TEST(Isn, KeyedHashOfTheTuplePlusClock) {
-  IsnGenerator g(1), other(2);
+  const IsnGenerator g = generator(1), other = generator(2);
   const TimePoint t0 = at(100s);
   EXPECT_EQ(g.isn(kT, t0), g.isn(kT, t0));
   EXPECT_NE(g.isn(kT, t0), other.isn(kT, t0));  // the secret matters
@@ -24,7 +31,7 @@ TEST(Isn, KeyedHashOfTheTuplePlusClock) {
 }
 
 TEST(Isn, TimestampOffsetIsPerAddressPair) {
-  IsnGenerator g(1);
+  const IsnGenerator g = generator(1);
   FourTuple other_port = kT;
   other_port.remote.port = 443;
   FourTuple other_host = kT;

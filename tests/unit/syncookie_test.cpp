@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ustcp/tcp/secrets.hpp"
+
 namespace ustcp::tcp {
 namespace {
 
@@ -19,7 +21,7 @@ TEST(SynCookie, MssRoundsDownToLinuxTable) {
 }
 
 TEST(SynCookie, ValidatesInTheSameAndTheNextMinuteOnly) {
-  SynCookies c(42);
+  SynCookies c(Secrets::from_seed(42).syncookie);
   const SeqNum peer_isn(123456789);
   const TimePoint t0 = at(std::chrono::minutes(500) + 10s);
   SeqNum isn = c.make(kT, peer_isn, 1400, t0);
@@ -32,7 +34,7 @@ TEST(SynCookie, ValidatesInTheSameAndTheNextMinuteOnly) {
 }
 
 TEST(SynCookie, RejectsWrongTupleSequenceOrSecret) {
-  SynCookies c(42), other(43);
+  SynCookies c(Secrets::from_seed(42).syncookie), other(Secrets::from_seed(43).syncookie);
   const SeqNum peer_isn(7);
   const TimePoint t0 = at(3600s);
   SeqNum isn = c.make(kT, peer_isn, 1460, t0);
@@ -48,7 +50,7 @@ TEST(SynCookie, RejectsWrongTupleSequenceOrSecret) {
 
 TEST(SynCookie, RandomAcksAlmostNeverValidate) {
   // A blind attacker guessing: the 24-bit hash leaves a 4-in-2^24 chance per minute value.
-  SynCookies c(9);
+  SynCookies c(Secrets::from_seed(9).syncookie);
   int valid = 0;
   uint32_t x = 1;
   for (int i = 0; i < 200000; ++i) {

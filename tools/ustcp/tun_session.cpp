@@ -4,8 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <random>
-
+#include "ustcp/link/random_secrets.hpp"
 #include "ustcp/tcp/state.hpp"
 
 namespace ustcp::cli {
@@ -85,7 +84,14 @@ std::unique_ptr<TunSession> TunSession::open(const TunOptions& o, const std::str
   }
   if (!error.empty()) return nullptr;
 
-  s->stack_ = std::make_unique<stack::Stack>(s->addr_, cfg, std::random_device{}());
+  // Every secret (ISN, timestamp offset, SYN-cookie, demux and port keys) gets 128 bits
+  // of its own from getrandom().
+  auto secrets = link::random_secrets();
+  if (!secrets) {
+    error = secrets.error();
+    return nullptr;
+  }
+  s->stack_ = std::make_unique<stack::Stack>(s->addr_, cfg, *secrets);
   s->host_ = std::make_unique<apps::Host>(*s->stack_);
   if (!o.pcap.empty()) {
     s->pcap_ = std::make_unique<link::PcapWriter>(o.pcap);

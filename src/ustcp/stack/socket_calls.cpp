@@ -189,7 +189,11 @@ std::optional<uint16_t> Stack::pick_ephemeral(const tcp::FourTuple& partial, Tim
   const uint32_t range = hi - lo + 1;
   tcp::FourTuple t = partial;
   t.local.port = 0;
-  uint32_t offset = static_cast<uint32_t>(tcp::FourTupleHash{}(t)) + ephemeral_hint_;
+  // RFC 6056 3.3.4 (Linux secure_ipv4_port_ephemeral): the offset is a keyed hash of the
+  // addresses and the remote port, so an off-path peer cannot guess it.
+  const uint64_t words[2] = {(uint64_t{t.local.addr.raw()} << 32) | t.remote.addr.raw(),
+                             t.remote.port};
+  uint32_t offset = static_cast<uint32_t>(siphash(port_key_, words, 2)) + ephemeral_hint_;
   for (uint32_t parity = 0; parity < 2; ++parity) {
     for (uint32_t i = 0; i < range; i += 1) {
       uint32_t port = lo + (offset + i) % range;

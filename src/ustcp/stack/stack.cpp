@@ -12,12 +12,13 @@ namespace ustcp::stack {
 using namespace wire::tcp_flags;
 using tcp::State;
 
-Stack::Stack(Ipv4Addr addr, tcp::Config config, uint64_t seed)
+Stack::Stack(Ipv4Addr addr, tcp::Config config, const tcp::Secrets& secrets)
     : addrs_{addr},
       cfg_(config),
-      isn_(seed),
-      cookies_(seed),
-      demux_(tcp::FourTupleHash{seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull}) {
+      isn_(secrets.isn, secrets.ts_offset),
+      cookies_(secrets.syncookie),
+      port_key_(secrets.port_offset),
+      demux_(tcp::FourTupleHash{secrets.demux[0], secrets.demux[1]}) {
   tw_timer_.kind = kTimerTimeWait;
 }
 

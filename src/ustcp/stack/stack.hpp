@@ -29,6 +29,7 @@
 #include "ustcp/tcp/connection.hpp"
 #include "ustcp/tcp/isn.hpp"
 #include "ustcp/tcp/listener.hpp"
+#include "ustcp/tcp/secrets.hpp"
 #include "ustcp/tcp/syncookie.hpp"
 #include "ustcp/wire/ipv4.hpp"
 
@@ -66,7 +67,13 @@ class Stack final : public tcp::SegmentSink {
   friend struct SockDiagAccess;
 
  public:
-  explicit Stack(Ipv4Addr addr, tcp::Config config = {}, uint64_t seed = 1);
+  // `secrets` keys all a peer must not predict (ISNs, timestamp offsets, SYN cookies, the
+  // demux hash, ephemeral ports); a host on a real network draws them from the OS
+  // (link::random_secrets()). The Stack itself never reads randomness.
+  Stack(Ipv4Addr addr, tcp::Config config, const tcp::Secrets& secrets);
+  // Secrets derived from a seed (Secrets::from_seed): simulations and tests, reproducible.
+  explicit Stack(Ipv4Addr addr, tcp::Config config = {}, uint64_t seed = 1)
+      : Stack(addr, config, tcp::Secrets::from_seed(seed)) {}
   ~Stack() override;
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
@@ -208,6 +215,7 @@ class Stack final : public tcp::SegmentSink {
   tcp::Counters mib_;
   tcp::IsnGenerator isn_;
   tcp::SynCookies cookies_;
+  SipKey port_key_;  // Secrets::port_offset
   TimerWheel wheel_;
   Outbox outbox_;
   PortTable ports_;

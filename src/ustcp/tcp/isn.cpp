@@ -2,11 +2,6 @@
 
 namespace ustcp::tcp {
 
-IsnGenerator::IsnGenerator(uint64_t seed) {
-  seq_key_ = {splitmix64(seed), splitmix64(seed)};
-  ts_key_ = {splitmix64(seed), splitmix64(seed)};
-}
-
 SeqNum IsnGenerator::isn(const FourTuple& t, TimePoint now) const {
   const uint64_t words[2] = {(uint64_t{t.local.addr.raw()} << 32) | t.remote.addr.raw(),
                              (uint64_t{t.local.port} << 16) | t.remote.port};

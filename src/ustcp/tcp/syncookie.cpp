@@ -17,11 +17,6 @@ uint32_t minute(TimePoint now) {  // tcp_cookie_time(): one tick per 60 s
 
 }  // namespace
 
-SynCookies::SynCookies(uint64_t seed) {
-  seed ^= 0xC00C1E5ull;
-  for (auto& k : keys_) k = {splitmix64(seed), splitmix64(seed)};
-}
-
 uint32_t SynCookies::hash(const FourTuple& t, uint32_t count, int which) const {
   const uint64_t words[2] = {
       (uint64_t{t.remote.addr.raw()} << 32) | t.local.addr.raw(),

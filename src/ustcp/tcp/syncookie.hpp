@@ -25,7 +25,8 @@ inline constexpr std::array<uint16_t, 4> kCookieMssTable{536, 1300, 1440, 1460};
 
 class SynCookies {
  public:
-  explicit SynCookies(uint64_t seed);
+  // The two keys (Linux syncookie_secret[2]), from the stack's secrets.
+  explicit SynCookies(const std::array<SipKey, 2>& keys) : keys_(keys) {}
 
   // The table MSS a cookie can carry for a peer announcing `peer_mss` (largest not above it).
   static uint16_t mss_for(uint16_t peer_mss);
