@@ -1,6 +1,7 @@
 #include "ustcp/api/sockets.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 
 namespace ustcp::api {
@@ -115,6 +116,30 @@ int Sockets::poll(std::span<PollFd> fds) const {
 int Sockets::fionread(int fd) const {
   if (!open(fd)) return -EBADF;
   return static_cast<int>(stack_.readable(id(fd)));
+}
+
+int Sockets::watch(int fd, int events, uint64_t data) {
+  if (!open(fd)) return -EBADF;
+  if (data_.size() <= static_cast<size_t>(fd)) data_.resize(static_cast<size_t>(fd) + 1);
+  data_[fd] = data;
+  return static_cast<int>(ret(stack_.watch(fds_[fd], events, static_cast<uint64_t>(fd))));
+}
+
+int Sockets::unwatch(int fd) { return static_cast<int>(ret(stack_.unwatch(id(fd)))); }
+
+int Sockets::take_ready(std::span<ReadyFd> out) {
+  std::array<stack::Ready, 64> buf;
+  size_t n = 0;
+  while (n < out.size()) {
+    const size_t want = std::min(buf.size(), out.size() - n);
+    const size_t got = stack_.take_ready(std::span(buf.data(), want));
+    for (size_t i = 0; i < got; ++i) {
+      const int fd = static_cast<int>(buf[i].data);
+      out[n++] = ReadyFd{fd, buf[i].events, data_[fd]};
+    }
+    if (got < want) break;
+  }
+  return static_cast<int>(n);
 }
 
 }  // namespace ustcp::api

@@ -25,6 +25,14 @@ struct PollFd {
   int revents = 0;  // filled by poll()
 };
 
+// One descriptor take_ready() found ready (epoll_event): its events and the data given to
+// watch().
+struct ReadyFd {
+  int fd = -1;
+  int events = 0;
+  uint64_t data = 0;
+};
+
 class Sockets {
  public:
   explicit Sockets(stack::Stack& s) : stack_(s) {}
@@ -49,6 +57,13 @@ class Sockets {
   int poll(std::span<PollFd> fds) const;
   int fionread(int fd) const;
 
+  // The stack's ready list (stack/readiness.hpp) by descriptor, as epoll_ctl/epoll_wait:
+  // watch() registers or changes interest (events::IN | OUT ..., | ET, | ONESHOT);
+  // take_ready() fills `out` with descriptors whose state changed and returns how many.
+  int watch(int fd, int events, uint64_t data);
+  int unwatch(int fd);
+  int take_ready(std::span<ReadyFd> out);
+
   stack::Stack& stack() { return stack_; }
   // The stack's handle behind a descriptor (tests, TCP_INFO); invalid id for a bad fd.
   stack::SocketId id(int fd) const;
@@ -61,6 +76,7 @@ class Sockets {
   bool open(int fd) const;
   stack::Stack& stack_;
   std::vector<stack::SocketId> fds_;  // indexed by descriptor; an invalid id: closed
+  std::vector<uint64_t> data_;        // watch() data by descriptor (the stack holds the fd)
   std::priority_queue<int, std::vector<int>, std::greater<int>> closed_;  // reusable fds
 };
 

@@ -64,11 +64,15 @@ SocketId Stack::new_slot(Kind kind, uint32_t obj) {
   slots_[i].kind = kind;
   slots_[i].gen = gen;
   slots_[i].obj = obj;
+  if (kind == Kind::Conn) conn_meta_[obj].notify = SocketId{i, gen};
   return SocketId{i, gen};
 }
 
 void Stack::free_slot(SocketId s) {
-  slots_[s.index].kind = Kind::Free;
+  SocketSlot& sl = slots_[s.index];
+  if (sl.kind == Kind::Conn && conn_meta_[sl.obj].notify == s) conn_meta_[sl.obj].notify = {};
+  ready_.unwatch(s.index, s.gen);  // as close() takes a file out of every epoll set
+  sl.kind = Kind::Free;
   free_slots_.push_back(s.index);
 }
 
@@ -142,6 +146,9 @@ Result<void> Stack::listen(SocketId s, int backlog) {
   free_conn(sl->obj);
   sl->kind = Kind::Listen;
   sl->obj = li;
+  if (listener_socket_.size() <= li) listener_socket_.resize(li + 1);
+  listener_socket_[li] = s;
+  notify(s);
   return {};
 }
 
@@ -230,6 +237,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
           tcp::SocketOptions opts = c->options();
           free_conn(sl->obj);
           sl->obj = new_conn(tcp::FourTuple{}, opts);
+          conn_meta_[sl->obj].notify = s;
           sl->connecting = false;
           return err(e);
         }
@@ -274,6 +282,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   sl->obj = ci;
   sl->connecting = true;
   ConnMeta& m = conn_meta_[ci];
+  m.notify = s;
   m.in_demux = true;
   m.holds_port = true;
   m.reuse = bound ? sl->bound_reuse : sl->reuseaddr;

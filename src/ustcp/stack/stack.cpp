@@ -2,6 +2,8 @@
 // between connections, listeners, SYN_RECV requests and TIME_WAIT records.
 #include "ustcp/stack/stack.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cassert>
 #include <cerrno>
 
@@ -207,6 +209,51 @@ void Stack::sync(TimePoint now, uint32_t idx) {
   } else {
     wheel_.schedule(c.timer, d);
   }
+  // Everything that changes a socket's poll mask passes here (segments, timers, socket
+  // calls); the ready list looks at watched sockets only.
+  notify(m.notify);
+}
+
+void Stack::notify(SocketId s) {
+  if (!ready_.watching(s.index, s.gen)) return;
+  ready_.changed(s.index, s.gen, poll(s), ready_level(slots_[s.index]));
+}
+
+// What "more to read" is measured in for edge-triggered IN: connections waiting to be
+// accepted, or bytes.
+uint64_t Stack::ready_level(const SocketSlot& sl) const {
+  return sl.kind == Kind::Listen ? listeners_[sl.obj]->accept_queue().size()
+                                 : conns_[sl.obj]->readable();
+}
+
+Result<void> Stack::watch(SocketId s, int events, uint64_t data) {
+  const SocketSlot* sl = slot(s);
+  if (!sl) return err(EBADF);
+  ready_.watch(s.index, s.gen, events, data, poll(s), ready_level(*sl));
+  return {};
+}
+
+Result<void> Stack::unwatch(SocketId s) {
+  if (!slot(s)) return err(EBADF);
+  if (!ready_.unwatch(s.index, s.gen)) return err(ENOENT);
+  return {};
+}
+
+size_t Stack::take_ready(std::span<Ready> out) {
+  // Taken in pieces of the caller's size through a small buffer of the list's own type.
+  size_t n = 0;
+  std::array<ReadyEvent, 64> buf;
+  while (n < out.size()) {
+    const size_t want = std::min(buf.size(), out.size() - n);
+    const size_t got = ready_.take(std::span(buf.data(), want), [&](uint32_t index) {
+      return poll(SocketId{index, slots_[index].gen});
+    });
+    for (size_t i = 0; i < got; ++i) {
+      out[n++] = Ready{SocketId{buf[i].index, buf[i].gen}, buf[i].events, buf[i].data};
+    }
+    if (got < want) break;
+  }
+  return n;
 }
 
 // tcp_time_wait: the connection becomes a compact record (unless tcp_max_tw_buckets is
@@ -501,6 +548,7 @@ void Stack::complete_open(TimePoint now, uint32_t li, const tcp::OpenRequest& op
   ports_.add(t.local.port, l.reuseaddr(), false, false);
   conn.on_segment(c, seg);
   listeners_[li]->accept_queue().push_back(ci);
+  conn_meta_[ci].notify = listener_socket_[li];  // readiness: the listener until accepted
   sync(now, ci);
 }
 

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -24,6 +25,7 @@
 #include "ustcp/base/timer_wheel.hpp"
 #include "ustcp/stack/outbox.hpp"
 #include "ustcp/stack/ports.hpp"
+#include "ustcp/stack/readiness.hpp"
 #include "ustcp/stack/result.hpp"
 #include "ustcp/stack/time_wait_table.hpp"
 #include "ustcp/tcp/connection.hpp"
@@ -42,6 +44,14 @@ struct SocketId {
   bool operator==(const SocketId&) const = default;
 };
 
+// A socket take_ready() found ready: its events (the interest's bits, plus ERR and HUP)
+// and the data given to watch().
+struct Ready {
+  SocketId socket;
+  int events = 0;
+  uint64_t data = 0;
+};
+
 // poll() events, with Linux's values.
 namespace events {
 inline constexpr int IN = 0x001;
@@ -49,6 +59,9 @@ inline constexpr int OUT = 0x004;
 inline constexpr int ERR = 0x008;
 inline constexpr int HUP = 0x010;
 inline constexpr int RDHUP = 0x2000;
+// watch() flags, with epoll's values: edge-triggered and one-shot (stack/readiness.hpp).
+inline constexpr int ET = ReadyList::kEdge;
+inline constexpr int ONESHOT = ReadyList::kOneShot;
 }  // namespace events
 
 // One row of the socket table (ss -tan).
@@ -116,6 +129,18 @@ class Stack final : public tcp::SegmentSink {
   int poll(SocketId s) const;
   size_t readable(SocketId s) const;  // FIONREAD
 
+  // ---- readiness: the ready list (stack/readiness.hpp), as epoll ----
+  // Registers interest in `s` (events::IN | OUT | RDHUP, optionally | ET | ONESHOT) with
+  // `data` to hand back; again to change it (EPOLL_CTL_ADD and MOD in one). EBADF for a
+  // socket that is not open. A socket closed leaves the list.
+  Result<void> watch(SocketId s, int events, uint64_t data);
+  Result<void> unwatch(SocketId s);  // ENOENT when not watched
+  // The watched sockets whose state changed (epoll_wait with timeout 0): at most
+  // out.size(), in the order they became ready. Costs the ready sockets, not the watched.
+  size_t take_ready(std::span<Ready> out);
+  // Some watched socket may be ready (take_ready may still find nothing).
+  bool maybe_ready() const { return ready_.queued() > 0; }
+
   // Tests and tools: the ISN of the next connection this stack opens or accepts (instead
   // of RFC 6528's hash), e.g. just below 2^32 to make a transfer wrap.
   void set_next_isn(SeqNum isn) { next_isn_ = isn; }
@@ -160,6 +185,9 @@ class Stack final : public tcp::SegmentSink {
     bool holds_port = false;
     bool reuse = false;
     bool bound = false;
+    // The socket whose readiness this connection changes: its own, or while it waits in
+    // an accept queue, the listener's.
+    SocketId notify;
   };
 
   tcp::Context ctx(TimePoint now) {
@@ -179,6 +207,9 @@ class Stack final : public tcp::SegmentSink {
   // orphans, re-arming its timer.
   void sync(TimePoint now, uint32_t idx);
   void to_time_wait(TimePoint now, uint32_t idx);
+  // Readiness: `s` may have changed; the ready list polls it if watched.
+  void notify(SocketId s);
+  uint64_t ready_level(const SocketSlot& sl) const;
 
   bool is_local(Ipv4Addr a) const;
   std::optional<uint16_t> pick_ephemeral(const tcp::FourTuple& partial, TimePoint now);
@@ -230,6 +261,8 @@ class Stack final : public tcp::SegmentSink {
   std::vector<ConnMeta> conn_meta_;  // beside conns_, same index
   std::vector<std::unique_ptr<tcp::Listener>> listeners_;
   std::unordered_map<uint16_t, std::vector<uint32_t>> listeners_by_port_;  // port -> listeners_
+  std::vector<SocketId> listener_socket_;  // beside listeners_: the listening socket
+  ReadyList ready_;
   Slab<tcp::Request> requests_;
   TimeWaitTable tws_;
   TimerNode tw_timer_;  // due when the oldest TIME_WAIT record is (kTimerTimeWait)
