@@ -16,22 +16,40 @@ bool EchoServer::start(TimePoint now, std::string& error) {
   auto fd = open_listener(net_, now, local_, backlog_, error);
   if (!fd) return false;
   listener_ = *fd;
+  net_.watch(listener_, stack::events::IN, watch_token());
   return true;
 }
 
+// Edge-triggered: an event means "something changed"; serve() then works until the socket
+// says EAGAIN, so nothing is left for an event that will not come.
+constexpr int kConnEvents =
+    stack::events::IN | stack::events::OUT | stack::events::RDHUP | stack::events::ET;
+
+void EchoServer::accept_all(TimePoint now, std::vector<int>& ready) {
+  for (int fd; (fd = net_.accept(now, listener_)) >= 0;) {
+    if (conns_.size() <= static_cast<size_t>(fd)) conns_.resize(static_cast<size_t>(fd) + 1);
+    conns_[fd] = Conn{fd};
+    ++open_;
+    ++stats_.accepted;
+    net_.watch(fd, kConnEvents, watch_token());
+    ready.push_back(fd);  // it may hold data already: served in this step
+  }
+}
+
 std::optional<TimePoint> EchoServer::step(TimePoint now) {
-  if (listener_ >= 0) {
-    for (int fd; (fd = net_.accept(now, listener_)) >= 0;) {
-      conns_.push_back(Conn{fd});
-      ++stats_.accepted;
-    }
-  }
-  for (Conn& c : conns_) {
-    if (!serve(now, c)) c.fd = -1;
-  }
-  std::erase_if(conns_, [](const Conn& c) { return c.fd < 0; });
-  stats_.open = conns_.size();
+  for_each_ready(
+      ready_, listener_, [&](std::vector<int>& ready) { accept_all(now, ready); },
+      [&](int fd) {
+        if (static_cast<size_t>(fd) >= conns_.size() || conns_[fd].fd != fd) return;
+        if (!serve(now, conns_[fd])) close_conn(conns_[fd]);
+      });
+  stats_.open = open_;
   return std::nullopt;  // no timers: everything happens on packets
+}
+
+void EchoServer::close_conn(Conn& c) {
+  c = Conn{};
+  --open_;
 }
 
 void EchoServer::lost(TimePoint now, Conn& c, int64_t result) {
@@ -86,10 +104,13 @@ void EchoServer::shutdown(TimePoint now) {
     listener_ = -1;
   }
   for (Conn& c : conns_) {
+    if (c.fd < 0) continue;
     discard_input(net_, now, c.fd);
     net_.close(now, c.fd);
   }
   conns_.clear();
+  open_ = 0;
+  ready_.clear();
   stats_.open = 0;
 }
 

@@ -39,7 +39,11 @@ class EchoServer final : public App {
 
   std::optional<TimePoint> step(TimePoint now) override;
   void shutdown(TimePoint now) override;
-  bool finished() const override { return listener_ < 0 && conns_.empty(); }
+  bool finished() const override { return listener_ < 0 && open_ == 0; }
+  // Readiness (App): the listener and each connection are watched edge-triggered; a step
+  // serves the ready ones only.
+  bool uses_readiness() const override { return true; }
+  void ready(int fd, int) override { ready_.push_back(fd); }
 
   const EchoStats& stats() const { return stats_; }
   // The listening address (after start(): with the port the stack chose for port 0).
@@ -59,8 +63,13 @@ class EchoServer final : public App {
   api::Sockets& net_;
   Endpoint local_;
   int backlog_;
+  void accept_all(TimePoint now, std::vector<int>& ready);
+  void close_conn(Conn& c);
+
   int listener_ = -1;
-  std::vector<Conn> conns_;
+  std::vector<Conn> conns_;  // by descriptor; fd -1: none
+  size_t open_ = 0;
+  std::vector<int> ready_;  // reported since the last step
   EchoStats stats_;
 };
 

@@ -7,10 +7,13 @@
 //                       poll_transmit (a batch of datagrams costs one round of steps).
 //   on_timer(now)       runs the stack's timers if their deadline came, and steps the apps
 //                       if any app's deadline came or the stack's timers fired.
-//   poll_transmit(now)  first steps every app if anything happened since they last ran
+//   poll_transmit(now)  first steps the apps if anything happened since they last ran
 //                       (datagrams arrived, timers fired, wake() was called), so what the
 //                       apps send in reaction is in the stack's output; then returns the
 //                       stack's next datagram. Call it until it returns nullopt.
+// Which apps step: those that use readiness (App::uses_readiness) when one of their watched
+// descriptors is ready (the stack's ready list says which; they are told with App::ready),
+// their deadline came or wake() was called; the others after every event.
 //   next_deadline()     the earliest of the stack's deadline and the apps' (each app's, as
 //                       its last step() returned).
 // A driver that calls receive for a batch, then on_timer if due, then poll_transmit until
@@ -47,7 +50,10 @@ class Host final : public link::Node {
   void add(App& app);
   void remove(App& app);
   // Something changed outside a driver call: step every app at the next poll_transmit.
-  void wake() { dirty_ = true; }
+  void wake() {
+    dirty_ = true;
+    for (Entry& e : apps_) e.due = true;
+  }
 
   // Every app's shutdown(): listeners and connections closed with FINs.
   void shutdown(TimePoint now);
@@ -64,8 +70,11 @@ class Host final : public link::Node {
   struct Entry {
     App* app;
     std::optional<TimePoint> deadline;
+    bool due = false;  // ready descriptors, deadline or wake(): step it
   };
   void step_apps(TimePoint now);
+  // Takes the stack's ready list and tells each descriptor's app; false if it was empty.
+  bool dispatch_ready();
 
   stack::Stack& stack_;
   api::Sockets sockets_;

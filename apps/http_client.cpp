@@ -63,6 +63,9 @@ bool HttpClient::open(TimePoint now, std::string& error) {
     close_fd(now);
     return false;
   }
+  // Edge-triggered: step() works until EAGAIN, so each change brings an event.
+  net_.watch(fd_, stack::events::IN | stack::events::OUT | stack::events::RDHUP | stack::events::ET,
+             watch_token());
   ++connections_;
   requests_on_conn_ = 0;
   closer_ = Closer::None;

@@ -65,6 +65,9 @@ class HttpClient final : public App {
   // Closes the connection (a FIN); an unfinished fetch becomes an error.
   void shutdown(TimePoint now) override;
   bool finished() const override { return fd_ < 0; }
+  // Readiness (App): its connection is watched; it steps when that is ready or a timeout
+  // is due.
+  bool uses_readiness() const override { return true; }
 
   // Everything is over: every response read and the connection closed, or an error.
   bool done() const { return phase_ == Phase::Done; }

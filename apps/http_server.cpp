@@ -55,39 +55,72 @@ bool HttpServer::start(TimePoint now, std::string& error) {
   auto fd = open_listener(net_, now, opt_.local, opt_.backlog, error);
   if (!fd) return false;
   listener_ = *fd;
+  net_.watch(listener_, stack::events::IN, watch_token());
   return true;
 }
 
+// Edge-triggered: serve() works until the socket says EAGAIN (or the response waits for
+// room), so every later change brings an event.
+constexpr int kConnEvents =
+    stack::events::IN | stack::events::OUT | stack::events::RDHUP | stack::events::ET;
+
+void HttpServer::accept_all(TimePoint now, std::vector<int>& ready) {
+  for (int fd; (fd = net_.accept(now, listener_)) >= 0;) {
+    auto c = std::make_unique<Conn>();
+    c->fd = fd;
+    c->wait_since = now;
+    if (conns_.size() <= static_cast<size_t>(fd)) conns_.resize(static_cast<size_t>(fd) + 1);
+    conns_[fd] = std::move(c);
+    ++open_;
+    ++stats_.accepted;
+    net_.watch(fd, kConnEvents, watch_token());
+    ready.push_back(fd);  // a request may be there already: served in this step
+  }
+}
+
+void HttpServer::note_deadline(const Conn& c) {
+  if (auto d = deadline(c); d && (!next_ || *d < *next_)) next_ = d;
+}
+
 std::optional<TimePoint> HttpServer::step(TimePoint now) {
-  if (listener_ >= 0) {
-    for (int fd; (fd = net_.accept(now, listener_)) >= 0;) {
-      auto c = std::make_unique<Conn>();
-      c->fd = fd;
-      c->wait_since = now;
-      conns_.push_back(std::move(c));
-      ++stats_.accepted;
-    }
-  }
-  std::optional<TimePoint> next;
-  for (auto& c : conns_) {
-    serve(now, *c);
-    if (c->fd < 0) continue;
-    auto d = deadline(*c);
-    if (d && *d <= now) {
-      // Idle too long: closed as nginx does, with a FIN.
-      if (c->responding) {
-        ++stats_.send_timeouts;
-      } else if (!c->lingering) {
-        ++(c->got_request && c->in.empty() ? stats_.keepalive_timeouts : stats_.header_timeouts);
+  for_each_ready(
+      ready_, listener_, [&](std::vector<int>& ready) { accept_all(now, ready); },
+      [&](int fd) {
+        if (static_cast<size_t>(fd) >= conns_.size() || !conns_[fd]) return;
+        Conn& c = *conns_[fd];
+        serve(now, c);
+        if (c.fd < 0) {
+          conns_[fd].reset();
+          --open_;
+          return;
+        }
+        note_deadline(c);
+      });
+  // The earliest deadline came (or one that has moved since): only then is every
+  // connection looked at, so an event costs the ready connections, a timer all of them.
+  if (next_ && *next_ <= now) {
+    next_.reset();
+    for (auto& slot : conns_) {
+      if (!slot) continue;
+      Conn& c = *slot;
+      auto d = deadline(c);
+      if (d && *d <= now) {
+        // Idle too long: closed as nginx does, with a FIN.
+        if (c.responding) {
+          ++stats_.send_timeouts;
+        } else if (!c.lingering) {
+          ++(c.got_request && c.in.empty() ? stats_.keepalive_timeouts : stats_.header_timeouts);
+        }
+        close_gracefully(now, c);
+        slot.reset();
+        --open_;
+        continue;
       }
-      close_gracefully(now, *c);
-      continue;
+      note_deadline(c);
     }
-    if (d && (!next || *d < *next)) next = d;
   }
-  std::erase_if(conns_, [](const auto& c) { return c->fd < 0; });
-  stats_.open = conns_.size();
-  return next;
+  stats_.open = open_;
+  return next_;
 }
 
 std::optional<TimePoint> HttpServer::deadline(const Conn& c) const {
@@ -283,8 +316,13 @@ void HttpServer::shutdown(TimePoint now) {
     net_.close(now, listener_);
     listener_ = -1;
   }
-  for (auto& c : conns_) close_gracefully(now, *c);
+  for (auto& c : conns_) {
+    if (c) close_gracefully(now, *c);
+  }
   conns_.clear();
+  open_ = 0;
+  ready_.clear();
+  next_.reset();
   stats_.open = 0;
 }
 

@@ -69,7 +69,11 @@ class HttpServer final : public App {
 
   std::optional<TimePoint> step(TimePoint now) override;
   void shutdown(TimePoint now) override;
-  bool finished() const override { return listener_ < 0 && conns_.empty(); }
+  bool finished() const override { return listener_ < 0 && open_ == 0; }
+  // Readiness (App): the listener and each connection are watched edge-triggered; a step
+  // serves the ready ones, and looks at all only when a timeout is due.
+  bool uses_readiness() const override { return true; }
+  void ready(int fd, int) override { ready_.push_back(fd); }
 
   const HttpServerStats& stats() const { return stats_; }
   Endpoint local() const { return opt_.local; }
@@ -91,7 +95,13 @@ class HttpServer final : public App {
   api::Sockets& net_;
   HttpServerOptions opt_;
   int listener_ = -1;
-  std::vector<std::unique_ptr<Conn>> conns_;
+  void accept_all(TimePoint now, std::vector<int>& ready);
+  void note_deadline(const Conn& c);
+
+  std::vector<std::unique_ptr<Conn>> conns_;  // by descriptor
+  size_t open_ = 0;
+  std::vector<int> ready_;         // reported since the last step
+  std::optional<TimePoint> next_;  // no connection's deadline is earlier
   HttpServerStats stats_;
 };
 
