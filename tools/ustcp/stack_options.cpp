@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +19,13 @@ void add_stack_options(CLI::App* cmd, StackOptions& opts) {
 bool load_config(const StackOptions& opts, tcp::Config& cfg, std::string& error) {
   tcp::Config next = cfg;
   if (!opts.sysctl_file.empty()) {
+    // A directory opens as a stream and reads as empty: it would be an empty file applied.
+    std::error_code ec;
+    if (std::filesystem::is_directory(opts.sysctl_file, ec)) {
+      error = fmt::format("--sysctl-file: '{}' is a directory, not a sysctl.conf file",
+                          opts.sysctl_file);
+      return false;
+    }
     std::ifstream in(opts.sysctl_file);
     if (!in) {
       error = fmt::format("--sysctl-file: cannot read '{}'", opts.sysctl_file);
@@ -25,6 +33,10 @@ bool load_config(const StackOptions& opts, tcp::Config& cfg, std::string& error)
     }
     std::stringstream text;
     text << in.rdbuf();
+    if (in.bad()) {
+      error = fmt::format("--sysctl-file: error reading '{}'", opts.sysctl_file);
+      return false;
+    }
     auto r = stack::sysctl::apply_file(next, text.str(), opts.sysctl_file);
     if (!r) {
       for (const auto& e : r.error()) error += (error.empty() ? "" : "\n") + e.message();
