@@ -512,6 +512,25 @@ TEST(Tcp, DuplicateOptionsLastWins) {
   EXPECT_EQ(layout_of(o), (std::vector<uint8_t>{2, 2}));
 }
 
+TEST(Tcp, DuplicateSackKeepsTheTimestampThroughParseAndEmit) {
+  // Found by fuzzing (fuzz/wire_parser.cpp): SACK with one block, SACK with two, TS: 38
+  // bytes. Parse keeps the second SACK's blocks; emitting them at both SACK positions made
+  // 18 + 18 bytes and the timestamp no longer fit, so it was dropped.
+  const Buf opts = bytes({5, 10, 0, 0, 0, 1, 0, 0, 0, 2,                          // SACK 1:2
+                          5, 18, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6,  // 3:4 5:6
+                          8, 10, 0, 0, 0, 7, 0, 0, 0, 8,                          // TS 7 8
+                          0, 0});
+  const TcpOptions o = parse_options(opts);
+  ASSERT_EQ(o.sack_count, 2);
+  ASSERT_TRUE(o.timestamp.has_value());
+  const TcpOptions again = parse_options(option_bytes(o));
+  expect_same_values(o, again);
+  ASSERT_TRUE(again.timestamp.has_value());
+  EXPECT_EQ(again.timestamp->val, 7u);
+  EXPECT_EQ(again.timestamp->ecr, 8u);
+  EXPECT_EQ(again.to_string(), "sack 3:4 5:6,TS val 7 ecr 8,eol");
+}
+
 // ---- Every TCP parse error ----
 
 TEST(TcpErrors, TcpTruncated) {

@@ -86,7 +86,16 @@ void for_each_option(const TcpOptions& o, F&& f, bool show_unknown = false) {
     return;
   }
 
-  for (size_t i = 0; i < o.layout_len && i < o.layout.size(); ++i) {
+  // A layout may name SACK twice (a peer sent two SACK options); parse kept the last one's
+  // blocks (as Linux's tcp_parse_options does), so only that position carries them. Writing
+  // the blocks at every position would make the options longer than the segment parsed,
+  // and what no longer fits (the timestamp) would be dropped.
+  const size_t layout_end = o.layout_len < o.layout.size() ? o.layout_len : o.layout.size();
+  size_t last_sack = layout_end;
+  for (size_t i = 0; i < layout_end && o.layout[i] != kEol; ++i) {
+    if (o.layout[i] == kSack) last_sack = i;
+  }
+  for (size_t i = 0; i < layout_end; ++i) {
     switch (const uint8_t kind = o.layout[i]) {
       case kEol:
         // RFC 9293 3.2: EOL ends the option list, and receivers (our parse, Linux's
@@ -109,6 +118,7 @@ void for_each_option(const TcpOptions& o, F&& f, bool show_unknown = false) {
         if (o.timestamp) push(kind, kLenTs);
         break;
       case kSack:
+        if (i != last_sack) break;
         if (const uint8_t n = sack_fit(kLenSackBase); n > 0) {
           push(kind, static_cast<uint8_t>(kLenSackBase + n * kLenSackBlock), n);
         }
