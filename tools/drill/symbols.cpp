@@ -233,9 +233,11 @@ constexpr Sym kErrnos[] = {
 
 }  // namespace
 
+// Errno names are constants too: getsockopt(fd, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]).
 std::optional<int64_t> symbol_value(std::string_view name) {
   for (const Sym& s : kSymbols)
     if (s.name == name) return s.value;
+  if (auto e = errno_value(name)) return *e;
   return std::nullopt;
 }
 

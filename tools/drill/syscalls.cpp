@@ -317,8 +317,9 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     auto r = stack_.connect(clock_, f->id, ep);
     if (first) {
       st->progress = 1;
-      // Each connect() makes its connection the one under test, with fresh ISNs.
-      if (r || r.error() == EINPROGRESS) {
+      // A connect() that starts an attempt makes its connection the one under test, with
+      // fresh ISNs.
+      if (!r && r.error() == EINPROGRESS) {
         make_current(f->id, true);
         conns_.at(*current_).fd = static_cast<int>(int_arg(sc, 0));
       }

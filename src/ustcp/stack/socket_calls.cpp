@@ -226,9 +226,11 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
       case State::SynRecv:
         return err(EALREADY);
       case State::Close:
-        if (c->error() != ConnError::None) {
-          int e = to_errno(c->take_error());
-          // The attempt failed: the socket is unconnected again (__inet_stream_connect).
+        // __inet_stream_connect, SS_CONNECTING and TCP_CLOSE (sock_error): the attempt's
+        // error, or ECONNABORTED when getsockopt(SO_ERROR) took it already; the socket is
+        // unconnected again (disconnect()). Once connect() said 0 (SS_CONNECTED): EISCONN.
+        if (!sl->connect_reported) {
+          int e = c->error() != ConnError::None ? to_errno(c->take_error()) : ECONNABORTED;
           ConnMeta& m = conn_meta_[sl->obj];
           if (m.holds_port && !m.bound) {
             ports_.remove(c->tuple().local.port, m.reuse, false, false);
@@ -306,7 +308,8 @@ Result<size_t> Stack::send(TimePoint now, SocketId s, Bytes data) {
   tcp::Connection& c = *conns_[sl->obj];
   // tcp_sendmsg: a pending error first, then EPIPE once writing is over.
   if (c.error() != ConnError::None) return err(to_errno(c.take_error()));
-  if (!sl->connecting) return err(ENOTCONN);
+  // sk_stream_wait_connect: a socket that is not connected (or no longer) gets EPIPE.
+  if (!sl->connecting) return err(EPIPE);
   if (c.state() == State::SynSent || c.state() == State::SynRecv) return err(EAGAIN);
   if (c.write_shutdown() || c.state() == State::Close) return err(EPIPE);
   if (data.empty()) return size_t{0};
@@ -576,7 +579,9 @@ int Stack::poll(SocketId s) const {
   int mask = 0;
   if (c.error() != ConnError::None) mask |= events::ERR;
   const bool closed = c.state() == State::Close;
-  const bool rd_shut = sl->rd_shutdown || c.read_eof() || closed;
+  // A connection that ended (tcp_done) is shut both ways; a socket never connected, or
+  // unconnected again by connect() after a failure (tcp_disconnect), is not shut at all.
+  const bool rd_shut = sl->rd_shutdown || c.read_eof() || (closed && sl->connecting);
   if (closed || (rd_shut && c.write_shutdown())) mask |= events::HUP;
   if (rd_shut) mask |= events::IN | events::RDHUP;
   if (c.state() == State::SynSent || c.state() == State::SynRecv) return mask;
@@ -645,6 +650,8 @@ const char* errno_name(int e) {
       return "ECONNREFUSED";
     case ECONNRESET:
       return "ECONNRESET";
+    case ECONNABORTED:
+      return "ECONNABORTED";
     case ETIMEDOUT:
       return "ETIMEDOUT";
     case EPIPE:
