@@ -71,6 +71,7 @@ struct ScriptFd {
   stack::SocketId id;
   bool nonblocking = false;
   bool listener = false;
+  int linger_secs = 0;  // SO_LINGER {1, N}: how long close() may block
 };
 
 // Where a blocking call is: its event, when it must return, partial progress (writes).

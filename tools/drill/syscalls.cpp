@@ -364,7 +364,17 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     const int fd = static_cast<int>(int_arg(sc, 0));
     auto it = fds_.find(fd);
     if (it == fds_.end()) return err(EBADF);
-    auto r = stack_.close(clock_, it->second.id);
+    // SO_LINGER {1, N}: close() blocks until our FIN is acknowledged or N seconds passed,
+    // even on an O_NONBLOCK socket (inet_release passes sk_lingertime regardless).
+    auto r = stack_.close(clock_, it->second.id, /*linger_wait=*/true);
+    drain();
+    if (!r && r.error() == EINPROGRESS) {
+      if (first) {
+        st->progress = 1;
+        st->wake = clock_ + std::chrono::seconds(it->second.linger_secs);
+      }
+      return std::nullopt;
+    }
     fds_.erase(it);
     for (auto& [key, c] : conns_) {
       if (c.fd == fd) c.fd_closed = true;
@@ -396,9 +406,8 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
         else
           throw Failure{v.pos, "unknown linger field '" + v.fields[k] + "'"};
       }
-      if (onoff && secs_v > 0)
-        throw Skipped{v.pos, "SO_LINGER with a timeout (close() would block)"};
       r = stack_.set_linger(clock_, f->id, onoff != 0, static_cast<int>(secs_v));
+      if (r) f->linger_secs = onoff ? static_cast<int>(std::clamp<int64_t>(secs_v, 0, 65535)) : 0;
     } else {
       if (v.kind == Expr::Kind::String)
         throw Skipped{v.pos, "setsockopt " + arg(sc, 2).text + " \"" + v.text + "\""};

@@ -45,6 +45,8 @@ class Sockets {
   int64_t send(TimePoint now, int fd, Bytes data);
   int64_t recv(TimePoint now, int fd, MutBytes out, bool peek = false);
   int shutdown(TimePoint now, int fd, int how);
+  // Never blocks: with SO_LINGER {1, N > 0} the FIN goes out and the connection is orphaned
+  // at once, where Linux's close() would wait for the FIN's ACK (Stack::close, linger_wait).
   int close(TimePoint now, int fd);
   int setsockopt(TimePoint now, int fd, int level, int name, int value);
   int set_linger(TimePoint now, int fd, bool on, int seconds);

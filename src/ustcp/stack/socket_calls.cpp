@@ -392,7 +392,7 @@ void Stack::orphaned(TimePoint now, uint32_t ci) {
   }
 }
 
-Result<void> Stack::close(TimePoint now, SocketId s) {
+Result<void> Stack::close(TimePoint now, SocketId s, bool linger_wait) {
   SocketSlot* sl = slot(s);
   if (!sl) return err(EBADF);
   if (sl->kind == Kind::Listen) {
@@ -415,7 +415,21 @@ Result<void> Stack::close(TimePoint now, SocketId s) {
     return {};
   }
   auto cx = ctx(now);
-  conns_[ci]->close(cx);
+  tcp::Connection& c = *conns_[ci];
+  auto lingers = lingering_.find(s.index);
+  if (lingers == lingering_.end()) {
+    c.close_begin(cx);
+    const tcp::SocketOptions& o = c.options();
+    if (linger_wait && o.linger && o.linger_secs > 0 && c.lingering()) {
+      lingering_.emplace(s.index, now + std::chrono::seconds(o.linger_secs));
+      sync(now, ci);
+      return err(EINPROGRESS);
+    }
+  } else {
+    if (c.lingering() && now < lingers->second) return err(EINPROGRESS);
+    lingering_.erase(lingers);
+  }
+  c.close_end(cx);
   orphaned(now, ci);
   free_slot(s);
   sync(now, ci);

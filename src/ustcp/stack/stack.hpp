@@ -118,7 +118,12 @@ class Stack final : public tcp::SegmentSink {
   Result<size_t> recv(TimePoint now, SocketId s, MutBytes out, bool peek = false);
   // how: 0 = SHUT_RD, 1 = SHUT_WR, 2 = SHUT_RDWR.
   Result<void> shutdown(TimePoint now, SocketId s, int how);
-  Result<void> close(TimePoint now, SocketId s);
+  // With SO_LINGER {1, N > 0}, Linux's close() blocks after sending the FIN until the FIN is
+  // acknowledged or N seconds have passed (sk_stream_wait_close). With linger_wait, the
+  // first call sends the FIN and says EINPROGRESS while that wait lasts: call close() again
+  // (after the stack did something, or at the linger deadline) until it returns 0. Without
+  // it (a caller that cannot block) close() ends at once.
+  Result<void> close(TimePoint now, SocketId s, bool linger_wait = false);
   // Integer-valued options at (level, name) with Linux's numbers (SOL_SOCKET, IPPROTO_TCP).
   Result<void> setsockopt(TimePoint now, SocketId s, int level, int name, int value);
   Result<void> set_linger(TimePoint now, SocketId s, bool on, int seconds);
@@ -268,6 +273,8 @@ class Stack final : public tcp::SegmentSink {
   TimerNode tw_timer_;  // due when the oldest TIME_WAIT record is (kTimerTimeWait)
   FlatHashMap<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
   size_t orphans_ = 0;
+  // Sockets whose close() lingers (SO_LINGER {1, N}), by slot index: until when at most.
+  std::unordered_map<uint32_t, TimePoint> lingering_;
   bool log_enabled_ = false;
   std::vector<tcp::StateChange> log_;
 };

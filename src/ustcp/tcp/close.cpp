@@ -39,13 +39,18 @@ void Connection::shutdown_write(Context& ctx) {
 }
 
 void Connection::close(Context& ctx) {
-  orphan_ = true;
+  close_begin(ctx);
+  close_end(ctx);
+}
+
+void Connection::close_begin(Context& ctx) {
   if (state_ == State::Close) return;
   if (rcvq_.readable() > 0) {
     // RFC 2525 2.17 / tcp_close: data the application never read is lost; say so to the
     // peer with a RST instead of a FIN.
     ++ctx.mib.TCPAbortOnClose;
     send_reset(ctx);
+    rcvq_.clear();
     done(ctx);
     return;
   }
@@ -62,15 +67,19 @@ void Connection::close(Context& ctx) {
     case State::SynRecv:
       shutdown_write(ctx);
       break;
-    case State::FinWait2: {
-      // Shut down earlier, closed now: the orphan waits tcp_fin_timeout for the FIN.
-      Duration fin_time = std::chrono::seconds(ctx.cfg.tcp_fin_timeout);
-      fin_time = std::max(fin_time, rto() * 7 / 2);
-      sk_at_ = ctx.now + fin_time;
-      break;
-    }
     default:
       break;  // FIN_WAIT_1, CLOSING, LAST_ACK: the FIN is on its way
+  }
+}
+
+// sock_orphan, then tcp_close's FIN_WAIT2 case: shut down earlier (or our FIN acknowledged
+// while close() lingered), closed now: the orphan waits tcp_fin_timeout for the FIN.
+void Connection::close_end(Context& ctx) {
+  orphan_ = true;
+  if (state_ == State::FinWait2) {
+    Duration fin_time = std::chrono::seconds(ctx.cfg.tcp_fin_timeout);
+    fin_time = std::max(fin_time, rto() * 7 / 2);
+    sk_at_ = ctx.now + fin_time;
   }
 }
 

@@ -75,6 +75,14 @@ class Connection {
   // close(): RST when unread data is queued (RFC 2525) or SO_LINGER {1, 0}; else FIN. The
   // connection becomes an orphan, owned by the stack until it reaches CLOSE.
   void close(Context& ctx);
+  // close() in two steps, for SO_LINGER {1, N > 0}: the RST or FIN now, the orphan after
+  // the wait (tcp_close around sk_stream_wait_close), which lasts while our FIN is
+  // unacknowledged (lingering()) or N seconds at most.
+  void close_begin(Context& ctx);
+  void close_end(Context& ctx);
+  bool lingering() const {
+    return state_ == State::FinWait1 || state_ == State::Closing || state_ == State::LastAck;
+  }
   // Sends a RST (in the states that have one to send) and enters CLOSE.
   void abort(Context& ctx);
   void set_nodelay(Context& ctx, bool on);
