@@ -452,5 +452,21 @@ TEST(Listener, DataOnSynIsNotAcknowledged) {
   EXPECT_EQ(*h.read(s), "early");
 }
 
+// TCP_DEFER_ACCEPT in seconds is kept as SYN-ACK retransmissions (secs_to_retrans: the
+// fewest whose 1, 2, 4 ... s timeouts, at most 120 s each, cover it) and read back as the
+// seconds those cover (retrans_to_secs): Linux's getsockopt gives 7 for 5.
+TEST(Listener, DeferAcceptSecondsAsRetransmissions) {
+  struct Row {
+    int secs;
+    uint8_t retrans;
+    int back;
+  };
+  for (Row r : {Row{-1, 0, 0}, Row{0, 0, 0}, Row{1, 1, 1}, Row{2, 2, 3}, Row{3, 2, 3}, Row{5, 3, 7},
+                Row{7, 3, 7}, Row{8, 4, 15}, Row{200, 8, 247}, Row{400, 10, 487}}) {
+    EXPECT_EQ(tcp::defer_accept_retrans(r.secs), r.retrans) << r.secs;
+    EXPECT_EQ(tcp::defer_accept_secs(r.retrans), r.back) << r.secs;
+  }
+}
+
 }  // namespace
 }  // namespace ustcp::testing

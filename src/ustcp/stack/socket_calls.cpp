@@ -511,6 +511,9 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
         if (v < 0) return err(EINVAL);
         o.user_timeout = static_cast<uint32_t>(v);
         return {};
+      case TCP_DEFER_ACCEPT:
+        o.defer_accept = tcp::defer_accept_retrans(v);
+        return {};
       default:
         return err(ENOPROTOOPT);
     }
@@ -560,6 +563,8 @@ Result<int> Stack::getsockopt(SocketId s, int level, int name) {
         return o.keepcnt ? o.keepcnt : cfg_.tcp_keepalive_probes;
       case TCP_USER_TIMEOUT:
         return static_cast<int>(o.user_timeout);
+      case TCP_DEFER_ACCEPT:
+        return tcp::defer_accept_secs(o.defer_accept);
       default:
         return err(ENOPROTOOPT);
     }

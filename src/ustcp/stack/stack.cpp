@@ -469,11 +469,19 @@ void Stack::request_segment(TimePoint now, uint32_t ri, const wire::TcpView& seg
   if (!in_window) return;
 
   tcp::Listener& l = *listeners_[r.listener];
+  // TCP_DEFER_ACCEPT: a bare ACK (nothing past the SYN) is dropped while the request has
+  // had fewer timer expiries than the option; the request waits, acked, for data.
+  if (r.retransmits < l.options().defer_accept && seg.seq() + seg.seg_len() == o.irs + 1) {
+    r.acked = true;
+    ++mib_.TCPDeferAcceptDrop;
+    return;
+  }
   if (l.accept_queue_full()) {
-    // tcp_abort_on_overflow = 0: ignore the ACK, keep the request; the SYN-ACK timer will
-    // offer the connection again. = 1: reset it.
+    // tcp_abort_on_overflow = 0: ignore the ACK, keep the request (acked); the SYN-ACK timer
+    // will offer the connection again. = 1: reset it.
     ++mib_.ListenOverflows;
     ++mib_.ListenDrops;
+    r.acked = true;
     if (cfg_.tcp_abort_on_overflow) {
       log_change(now, t, State::SynRecv, State::Close);
       send_reset_for(now, t, seg);
@@ -554,18 +562,30 @@ void Stack::complete_open(TimePoint now, uint32_t li, const tcp::OpenRequest& op
 
 // reqsk_timer_handler: SYN-ACK retransmissions at 1, 3, 7, 15, 31 s (exponential from
 // 1 s) and the request dropped after tcp_synack_retries of them (at 63 s by default).
+// With TCP_DEFER_ACCEPT (syn_ack_recalc) a request that was acked is not resent to until
+// its last deferred expiry, and lives at least until then.
 void Stack::request_timer(TimePoint now, uint32_t ri) {
   tcp::Request& r = *requests_[ri];
-  if (r.retransmits >= cfg_.tcp_synack_retries) {
+  const uint8_t defer = listeners_[r.listener]->options().defer_accept;
+  const int n = r.retransmits;
+  bool expire = n >= cfg_.tcp_synack_retries;
+  bool resend = true;
+  if (defer) {
+    expire = expire && (!r.acked || n >= defer);
+    resend = !r.acked || n >= defer - 1;
+  }
+  if (expire) {
     log_change(now, r.open.tuple, State::SynRecv, State::Close);
     drop_request(ri);
     return;
   }
-  auto c = ctx(now);
-  tcp::Listener::send_synack(c, listeners_[r.listener]->options(), r.open);
-  ++mib_.RetransSegs;
-  ++mib_.TCPSynRetrans;
-  r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK
+  if (resend) {
+    auto c = ctx(now);
+    tcp::Listener::send_synack(c, listeners_[r.listener]->options(), r.open);
+    ++mib_.RetransSegs;
+    ++mib_.TCPSynRetrans;
+    r.open.synack_sent = kNever;  // Karn: no RTT sample from a retransmitted SYN-ACK
+  }
   ++r.retransmits;
   wheel_.schedule(
       r.timer,

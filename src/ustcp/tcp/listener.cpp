@@ -7,6 +7,28 @@ namespace ustcp::tcp {
 
 using namespace wire::tcp_flags;
 
+uint8_t defer_accept_retrans(int seconds) {
+  if (seconds <= 0) return 0;
+  int timeout = 1, period = 1;
+  uint8_t n = 1;
+  while (seconds > period && n < 255) {
+    ++n;
+    timeout = std::min(timeout * 2, 120);
+    period += timeout;
+  }
+  return n;
+}
+
+int defer_accept_secs(uint8_t retrans) {
+  if (retrans == 0) return 0;
+  int timeout = 1, period = 1;
+  while (--retrans) {
+    timeout = std::min(timeout * 2, 120);
+    period += timeout;
+  }
+  return period;
+}
+
 uint8_t Listener::rcv_wscale_for(const Config& cfg, const SocketOptions& opts) {
   uint32_t space =
       opts.rcvbuf ? opts.rcvbuf / 2 : static_cast<uint32_t>(std::max(cfg.tcp_rmem[2], 212992));

@@ -16,10 +16,19 @@ namespace ustcp::tcp {
 // the SYN-ACK, and build the connection when the final ACK comes.
 struct Request {
   OpenRequest open;
-  uint32_t listener = 0;  // the stack's handle of the listener
-  uint8_t retransmits = 0;
+  uint32_t listener = 0;    // the stack's handle of the listener
+  uint8_t retransmits = 0;  // req->num_timeout: request timer expiries so far
+  // inet_rsk(req)->acked: a third ACK came and was dropped (TCP_DEFER_ACCEPT, or a full
+  // accept queue with tcp_abort_on_overflow = 0).
+  bool acked = false;
   TimerNode timer;
 };
+
+// TCP_DEFER_ACCEPT is kept as a count of SYN-ACK retransmissions (Linux secs_to_retrans):
+// the fewest whose timeouts (1, 2, 4 ... s, at most 120 s each) add up to the seconds
+// asked; getsockopt() gives back the seconds those add up to (retrans_to_secs).
+uint8_t defer_accept_retrans(int seconds);
+int defer_accept_secs(uint8_t retrans);
 
 class Listener {
  public:

@@ -17,6 +17,7 @@ struct SocketOptions {
   bool nodelay = false;       // TCP_NODELAY
   bool linger = false;        // SO_LINGER l_onoff
   uint16_t linger_secs = 0;   // SO_LINGER l_linger
+  uint8_t defer_accept = 0;   // TCP_DEFER_ACCEPT, in SYN-ACK retransmissions (secs_to_retrans)
 };
 
 }  // namespace ustcp::tcp
