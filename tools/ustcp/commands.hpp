@@ -45,6 +45,9 @@ struct ServeOptions {
   std::string root;                                       // HTTP files; empty: built-in pages
   Duration keepalive_timeout = std::chrono::seconds(75);  // nginx's keepalive_timeout
   int backlog = 511;                                      // nginx's listen backlog
+  // Incident modes (incident_server.hpp): a slow accepter, a server that never closes.
+  Duration accept_delay{0};
+  bool no_close = false;
 };
 
 struct GetOptions {

@@ -104,6 +104,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86400.0));
   serve_cmd->add_option("--backlog", serve.backlog, "listen() backlog (default 511)")
       ->check(CLI::Range(1, 65535));
+  double accept_delay = 0;
+  serve_cmd
+      ->add_option("--accept-delay", accept_delay,
+                   "a slow accepter: accept() one connection per this many seconds (the accept "
+                   "queue overflows; ustcp lab accept-overflow)")
+      ->check(CLI::Range(0.0, 86400.0));
+  serve_cmd->add_flag("--no-close", serve.no_close,
+                      "never close() a connection, even after the client's FIN: CLOSE-WAIT "
+                      "piles up (ustcp lab close-wait-leak)");
 
   cli::GetOptions get;
   double get_keepalive = 0;
@@ -175,6 +184,8 @@ int main(int argc, char** argv) {
     }
     serve.keepalive_timeout =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(keepalive_timeout));
+    serve.accept_delay =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(accept_delay));
     return cli::run_serve(serve);
   }
   if (get_cmd->parsed()) {

@@ -7,6 +7,7 @@
 #include "apps/echo_server.hpp"
 #include "apps/http_server.hpp"
 #include "commands.hpp"
+#include "incident_server.hpp"
 #include "tun_session.hpp"
 
 namespace ustcp::cli {
@@ -23,7 +24,24 @@ int run_serve(const ServeOptions& opt) {
   const TimePoint now = link::TunLoop::now();
   std::unique_ptr<apps::EchoServer> echo;
   std::unique_ptr<apps::HttpServer> http;
-  if (opt.echo_port) {
+  std::vector<std::unique_ptr<IncidentServer>> incidents;
+  const bool incident = opt.accept_delay > Duration::zero() || opt.no_close;
+  if (incident) {
+    // The incident modes replace the servers on the same ports.
+    for (auto [port, is_http] : {std::pair{opt.echo_port, false}, std::pair{opt.http_port, true}}) {
+      if (!port) continue;
+      incidents.push_back(std::make_unique<IncidentServer>(
+          session->host().sockets(),
+          IncidentServerOptions{
+              {us, *port}, opt.backlog, is_http, opt.accept_delay, opt.no_close}));
+      if (!incidents.back()->start(now, error)) {
+        fmt::print(stderr, "ustcp serve: {}\n", error);
+        return 1;
+      }
+      session->host().add(*incidents.back());
+    }
+  }
+  if (opt.echo_port && !incident) {
     echo = std::make_unique<apps::EchoServer>(session->host().sockets(),
                                               Endpoint{us, *opt.echo_port}, opt.backlog);
     if (!echo->start(now, error)) {
@@ -32,7 +50,7 @@ int run_serve(const ServeOptions& opt) {
     }
     session->host().add(*echo);
   }
-  if (opt.http_port) {
+  if (opt.http_port && !incident) {
     apps::HttpServerOptions h;
     h.local = Endpoint{us, *opt.http_port};
     h.backlog = opt.backlog;
@@ -47,6 +65,20 @@ int run_serve(const ServeOptions& opt) {
   }
   session->describe();
   fmt::print("ustcp serve: ICMP echo (ping) on {}\n", us.to_string());
+  if (incident) {
+    std::string mode;
+    if (opt.accept_delay > Duration::zero()) {
+      mode = fmt::format("accept() one connection per {:g} s (backlog {})",
+                         to_seconds(opt.accept_delay), opt.backlog);
+    }
+    if (opt.no_close) mode += std::string(mode.empty() ? "" : ", ") + "never close()";
+    for (auto [port, what] : {std::pair{opt.echo_port, "echo"}, std::pair{opt.http_port, "HTTP"}}) {
+      if (port) {
+        fmt::print("ustcp serve: {} server on {}:{} misbehaving on purpose: {}\n", what,
+                   us.to_string(), *port, mode);
+      }
+    }
+  }
   if (echo) fmt::print("ustcp serve: echo server on {}:{}\n", us.to_string(), *opt.echo_port);
   if (http) {
     fmt::print("ustcp serve: HTTP/1.1 server on {}:{} ({}, keepalive_timeout {} s)\n",

@@ -31,24 +31,26 @@ void Tracer::segment(TimePoint t, Ipv4Addr from, Bytes datagram) {
     return it == isn_.end() ? v : v - it->second;
   };
   std::string line = fmt::format(
-      "{:9.6f}  {:>6} > {:<6} {:<4} seq {:<8} ack {:<8} win {:<6} len {:<5}", to_seconds(t),
-      host_name(from), host_name(ip->dst()), wire::flags_to_string(seg->flags()),
-      rel(src, dst, seg->seq().raw()),
+      "{:9.6f}  {:>6} > {:<6} {:<4} seq {:<8} ack {:<8} win {:<6} len {:<5}",
+      to_seconds(t - origin_), host_name(from), host_name(ip->dst()),
+      wire::flags_to_string(seg->flags()), rel(src, dst, seg->seq().raw()),
       seg->has(wire::tcp_flags::ACK) ? fmt::format("{}", rel(dst, src, seg->ack().raw())) : "-",
       seg->window(), seg->payload().size());
   std::string opts = seg->options().to_string();
   if (!opts.empty()) line += " <" + opts + ">";
   fmt::print(out_, "{}\n", line);
+  std::fflush(out_);  // live traffic (serve --trace): each line as it happens
 }
 
-Tracer::Tracer(std::vector<Host> hosts, std::FILE* out) : hosts_(std::move(hosts)), out_(out) {
+Tracer::Tracer(std::vector<Host> hosts, std::FILE* out, TimePoint origin)
+    : hosts_(std::move(hosts)), out_(out), origin_(origin) {
   for (Host& h : hosts_) h.stack->enable_state_log(true);
 }
 
 void Tracer::states() {
   for (Host& h : hosts_) {
     for (const tcp::StateChange& c : h.stack->take_state_log()) {
-      fmt::print(out_, "{:9.6f}  * {} {} {}: {} -> {}\n", to_seconds(c.at), h.name,
+      fmt::print(out_, "{:9.6f}  * {} {} {}: {} -> {}\n", to_seconds(c.at - origin_), h.name,
                  c.tuple.local.to_string(), c.tuple.remote.to_string(),
                  c.from == tcp::State::Close ? "CLOSED" : tcp::ss_name(c.from),
                  c.to == tcp::State::Close ? "CLOSED" : tcp::ss_name(c.to));

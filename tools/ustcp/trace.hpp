@@ -18,9 +18,10 @@ class Tracer {
     std::string name;
     stack::Stack* stack;
   };
-  // Turns on the hosts' state logs.
-  explicit Tracer(std::vector<Host> hosts, std::FILE* out = stdout);
+  // Turns on the hosts' state logs. Times print as seconds since `origin`.
+  explicit Tracer(std::vector<Host> hosts, std::FILE* out = stdout, TimePoint origin = {});
 
+  void set_out(std::FILE* out) { out_ = out; }
   // One line for a datagram sent by `from` at `t`.
   void segment(TimePoint t, Ipv4Addr from, Bytes datagram);
   // Prints the state changes the hosts logged since the last call.
@@ -30,6 +31,7 @@ class Tracer {
   std::string host_name(Ipv4Addr a) const;
   std::vector<Host> hosts_;
   std::FILE* out_;
+  TimePoint origin_;
   // First sequence number seen per direction (tcpdump's relative numbers).
   std::map<std::pair<uint64_t, uint64_t>, uint32_t> isn_;
 };

@@ -12,6 +12,9 @@ void add_tun_options(CLI::App* cmd, TunOptions& o, bool addr_required) {
   cmd->add_option("--control", o.control,
                   "control socket for `ustcp ss`/`ustcp nstat` (default /run/ustcp/TUN.sock)");
   cmd->add_option("--pcap", o.pcap, "write every datagram to a pcap file (Wireshark)");
+  cmd->add_flag("--trace", o.trace,
+                "print every TCP segment and state change as it happens, one line each, as "
+                "`ustcp demo` does (seconds since start)");
   add_stack_options(cmd, o.stack);
 }
 

@@ -14,10 +14,11 @@ struct TunOptions {
   std::string peer_addr;  // the Linux side's; default: the other host of the subnet
   std::string control;    // control socket path; default: default_control_path(tun)
   std::string pcap;
+  bool trace = false;  // print every segment and state change as `ustcp demo` does
   StackOptions stack;
 };
 
-// Adds --tun, --addr, --peer-addr, --control, --pcap, --sysctl, --sysctl-file to `cmd`.
+// Adds --tun, --addr, --peer-addr, --control, --pcap, --trace, --sysctl, --sysctl-file.
 void add_tun_options(CLI::App* cmd, TunOptions& opts, bool addr_required);
 
 }  // namespace ustcp::cli

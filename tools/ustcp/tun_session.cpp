@@ -93,6 +93,13 @@ std::unique_ptr<TunSession> TunSession::open(const TunOptions& o, const std::str
   }
   s->stack_ = std::make_unique<stack::Stack>(s->addr_, cfg, *secrets);
   s->host_ = std::make_unique<apps::Host>(*s->stack_);
+  s->top_ = s->host_.get();
+  if (o.trace) {
+    s->tracer_ = std::make_unique<Tracer>(std::vector<Tracer::Host>{{"ustcp", s->stack_.get()}},
+                                          s->info_, link::TunLoop::now());
+    s->trace_tap_ = std::make_unique<TraceTap>(*s->top_, *s->tracer_, s->addr_);
+    s->top_ = s->trace_tap_.get();
+  }
   if (!o.pcap.empty()) {
     s->pcap_ = std::make_unique<link::PcapWriter>(o.pcap);
     if (!s->pcap_->ok()) {
@@ -100,7 +107,8 @@ std::unique_ptr<TunSession> TunSession::open(const TunOptions& o, const std::str
       return nullptr;
     }
     s->pcap_->set_clock_offset(link::TunLoop::wall_offset());
-    s->tap_ = std::make_unique<link::PcapTap>(*s->host_, *s->pcap_);
+    s->tap_ = std::make_unique<link::PcapTap>(*s->top_, *s->pcap_);
+    s->top_ = s->tap_.get();
   }
   auto server = ControlServer::listen(control);
   if (!server) {
@@ -169,8 +177,7 @@ size_t TunSession::unfinished() const {
 }
 
 int TunSession::run(const std::function<bool(TimePoint, TimePoint&)>& step, Duration grace) {
-  link::Node& node = tap_ ? static_cast<link::Node&>(*tap_) : *host_;
-  link::TunLoop loop(*tun_, node);
+  link::TunLoop loop(*tun_, *top_);
   loop.watch(signal_fd_);
   loop.watch(control_->fd());
   std::optional<TimePoint> stop_by;

@@ -16,6 +16,8 @@
 #include "apps/host.hpp"
 #include "control.hpp"
 #include "introspect.hpp"
+#include "trace.hpp"
+#include "trace_tap.hpp"
 #include "tun_options.hpp"
 #include "ustcp/base/expected.hpp"
 #include "ustcp/link/pcap_tap.hpp"
@@ -38,7 +40,10 @@ class TunSession {
   apps::Host& host() { return *host_; }
   Ipv4Addr addr() const { return addr_; }
   // Where describe() and run() report (stdout; stderr when stdout carries data).
-  void set_info(std::FILE* out) { info_ = out; }
+  void set_info(std::FILE* out) {
+    info_ = out;
+    if (tracer_) tracer_->set_out(out);
+  }
   // Prints where everything is (device, addresses, control socket, pcap).
   void describe() const;
 
@@ -64,6 +69,9 @@ class TunSession {
   std::unique_ptr<apps::Host> host_;
   std::unique_ptr<link::PcapWriter> pcap_;
   std::unique_ptr<link::PcapTap> tap_;
+  std::unique_ptr<Tracer> tracer_;  // --trace
+  std::unique_ptr<TraceTap> trace_tap_;
+  link::Node* top_ = nullptr;  // what the TUN loop drives: the host, wrapped by the taps
   std::optional<ControlServer> control_;
   std::unique_ptr<Introspection> introspect_;
   int signal_fd_ = -1;
