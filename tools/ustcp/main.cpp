@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "lab.hpp"
 #include "query.hpp"
+#include "relay.hpp"
 #include "stack_options.hpp"
 #include "tun_options.hpp"
 #include "units.hpp"
@@ -159,6 +160,9 @@ int main(int argc, char** argv) {
                         "crr, rr, bulk, idle-memory, timewait-memory, million, synflood "
                         "(default: all)");
 
+  cli::RelayArgs relay;
+  auto* relay_cmd = cli::add_relay_command(app, relay);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -214,6 +218,7 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (relay_cmd->parsed()) return cli::run_relay_command(relay);
   if (drill_cmd->parsed()) return cli::run_drill(drill);
   if (lab_cmd->parsed()) {
     if (!lab.list && lab.name.empty()) {

@@ -13,12 +13,6 @@ namespace {
 constexpr size_t kIpv4MinHeader = 20;
 constexpr size_t kIpv4DstOffset = 16;
 
-// Time to put `bytes` on a link of `bps` bits per second, rounded up to a nanosecond.
-Duration serialization_time(size_t bytes, uint64_t bps) {
-  const uint64_t bits = uint64_t{bytes} * 8;
-  return Duration((bits * 1'000'000'000ULL + bps - 1) / bps);
-}
-
 // Heap order: the earliest (at, order) on top.
 bool later(const auto& a, const auto& b) {
   if (a.at != b.at) return a.at > b.at;
@@ -27,18 +21,6 @@ bool later(const auto& a, const auto& b) {
 
 }  // namespace
 
-const char* to_string(DropReason reason) {
-  switch (reason) {
-    case DropReason::Loss:
-      return "loss";
-    case DropReason::QueueFull:
-      return "queue_full";
-    case DropReason::Unroutable:
-      return "unroutable";
-  }
-  return "?";
-}
-
 SimNetwork::SimNetwork(uint64_t seed, TimePoint start) : seed_(seed), now_(start) {}
 
 void SimNetwork::attach(Node& node, Ipv4Addr addr, LinkParams egress) {
@@ -46,11 +28,8 @@ void SimNetwork::attach(Node& node, Ipv4Addr addr, LinkParams egress) {
     throw std::invalid_argument("SimNetwork::attach: " + addr.to_string() + " already attached");
   }
   index_.emplace(addr.raw(), hosts_.size());
-  hosts_.push_back(Host{.node = &node,
-                        .addr = addr,
-                        .egress = egress,
-                        .rng = Rng(mix64(seed_ ^ mix64(addr.raw()))),
-                        .link_free = now_});
+  hosts_.push_back(
+      Host{.node = &node, .addr = addr, .egress = LinkModel(egress, link_seed(seed_, addr), now_)});
 }
 
 size_t SimNetwork::index_of(Ipv4Addr addr) const {
@@ -62,10 +41,12 @@ size_t SimNetwork::index_of(Ipv4Addr addr) const {
 }
 
 void SimNetwork::set_egress(Ipv4Addr addr, LinkParams egress) {
-  hosts_[index_of(addr)].egress = egress;
+  hosts_[index_of(addr)].egress.set_params(egress);
 }
 
-const LinkParams& SimNetwork::egress(Ipv4Addr addr) const { return hosts_[index_of(addr)].egress; }
+const LinkParams& SimNetwork::egress(Ipv4Addr addr) const {
+  return hosts_[index_of(addr)].egress.params();
+}
 
 void SimNetwork::on_send(SendObserver observer) { send_observers_.push_back(std::move(observer)); }
 void SimNetwork::on_deliver(DeliverObserver observer) {
@@ -135,55 +116,25 @@ void SimNetwork::send(size_t from, Bytes datagram) {
     return;
   }
 
-  Host& h = hosts_[from];
-  const LinkParams& p = h.egress;
-  TimePoint serialized = now_;
-  if (p.bandwidth_bps > 0) {
-    while (!h.backlog.empty() && h.backlog.front().first <= now_) {
-      h.backlog_bytes -= h.backlog.front().second;
-      h.backlog.pop_front();
-    }
-    if (p.queue_limit_bytes > 0 && h.backlog_bytes + datagram.size() > p.queue_limit_bytes) {
-      ++stats_.queue_dropped;
-      drop(datagram, DropReason::QueueFull);
-      return;
-    }
-    serialized = std::max(now_, h.link_free) + serialization_time(datagram.size(), p.bandwidth_bps);
-    h.link_free = serialized;
-    h.backlog.emplace_back(serialized, datagram.size());
-    h.backlog_bytes += datagram.size();
-  }
-  const Duration delay = std::max(p.delay, Duration{0});
-  TimePoint arrival = serialized + delay;
-
-  // Always four draws, in this order: see the header.
-  const bool lost = h.rng.chance(p.loss);
-  const bool reordered = h.rng.chance(p.reorder);
-  const bool corrupted = h.rng.chance(p.corrupt) && !datagram.empty();
-  const bool duplicated = h.rng.chance(p.duplicate);
-
-  if (lost) {
-    ++stats_.lost;
-    drop(datagram, DropReason::Loss);
+  const LinkModel::Verdict v = hosts_[from].egress.enter(now_, datagram.size());
+  if (v.drop == DropReason::QueueFull) ++stats_.queue_dropped;
+  if (v.drop == DropReason::Loss) ++stats_.lost;
+  if (v.drop) {
+    drop(datagram, *v.drop);
     return;
   }
-  if (reordered) {
-    ++stats_.reordered;
-    arrival +=
-        std::max(p.reorder_delay.value_or(2 * delay + std::chrono::milliseconds(1)), Duration{0});
-  }
+  if (v.reordered) ++stats_.reordered;
   std::vector<std::byte> data(datagram.begin(), datagram.end());
   std::vector<std::byte> copy;
-  if (duplicated) copy = data;
-  if (corrupted) {
+  if (v.duplicated) copy = data;
+  if (v.corrupt_bit) {
     ++stats_.corrupted;
-    const uint64_t bit = h.rng.below(uint64_t{data.size()} * 8);
-    data[bit / 8] ^= std::byte(1u << (bit % 8));
+    LinkModel::flip_bit(data, *v.corrupt_bit);
   }
-  schedule(arrival, *to, std::move(data));
-  if (duplicated) {
+  schedule(v.arrival, *to, std::move(data));
+  if (v.duplicated) {
     ++stats_.duplicated;
-    schedule(arrival, *to, std::move(copy));
+    schedule(v.arrival, *to, std::move(copy));
   }
 }
 

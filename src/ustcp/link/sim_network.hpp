@@ -3,30 +3,23 @@
 // impairments (loss, duplication, reordering, corruption); delivery is by destination
 // address. Nothing here reads a clock: time advances from event to event.
 //
-// A datagram a node emits (poll_transmit) goes, in this order:
-//   1. routing on its destination (bytes 16..19, big-endian), decided on the bytes as sent;
-//      an unknown address (or a datagram shorter than an IPv4 header) is dropped:
-//      DropReason::Unroutable;
-//   2. serialization at bandwidth_bps, FIFO behind the link's earlier datagrams
-//      (ceil(bits * 1e9 / bps) ns each); with queue_limit_bytes, drop-tail when the bytes
-//      not yet serialized plus this datagram would exceed the limit: DropReason::QueueFull;
-//   3. propagation delay;
-//   4. impairments, decided when the datagram enters the link (so on_drop for a loss is
-//      reported at send time; a lost datagram still used the link's bandwidth):
-//      loss (DropReason::Loss); reorder (reorder_delay extra, so later datagrams overtake
-//      it); corrupt (one uniformly chosen bit flipped; the receiver's checksums must catch
-//      it); duplicate (an uncorrupted second copy delivered right after the original).
+// A datagram a node emits (poll_transmit) is routed on its destination (bytes 16..19,
+// big-endian), decided on the bytes as sent; an unknown address (or a datagram shorter than
+// an IPv4 header) is dropped: DropReason::Unroutable. Otherwise it enters the sender's
+// egress link, a LinkModel (link_model.hpp): serialization at the link's bandwidth behind
+// a drop-tail queue, propagation delay, then loss, reordering, corruption (one bit flipped;
+// the receiver's checksums must catch it) and duplication, decided when it enters the link
+// (so on_drop for a loss is reported at send time).
 // Datagrams due at the same virtual time are delivered in the order they were sent.
 //
-// Randomness: each link has its own Rng derived from (seed, address), and every datagram
-// takes exactly four draws (loss, reorder, corrupt, duplicate) whatever is enabled, plus
-// one for the bit to flip when corrupted. So the same seed gives the same run, and
-// enabling one impairment does not change which datagrams another one hits.
+// Randomness: each link has its own Rng seeded with link_seed(seed, address), and every
+// datagram that enters a link takes the same draws whatever is enabled (see LinkModel). So
+// the same seed gives the same run, and enabling one impairment does not change which
+// datagrams another one hits.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -35,29 +28,12 @@
 #include "ustcp/base/bytes.hpp"
 #include "ustcp/base/ipv4_addr.hpp"
 #include "ustcp/base/time.hpp"
+#include "ustcp/link/link_model.hpp"
 #include "ustcp/link/node.hpp"
-#include "ustcp/link/rng.hpp"
 
 namespace ustcp::link {
 
 class PcapWriter;
-
-struct LinkParams {
-  Duration delay{0};           // propagation delay; negative is taken as 0
-  uint64_t bandwidth_bps = 0;  // 0: unlimited (no serialization time, no queue)
-  double loss = 0;             // probabilities per datagram, in [0, 1]
-  double reorder = 0;
-  double duplicate = 0;
-  double corrupt = 0;
-  // Extra delay given to a reordered datagram; unset: 2 * delay + 1 ms.
-  std::optional<Duration> reorder_delay{};
-  // 0: unlimited; otherwise drop-tail once the serialization queue would exceed it. Only
-  // meaningful with a bandwidth (without one the queue is always empty).
-  size_t queue_limit_bytes = 0;
-};
-
-enum class DropReason { Loss, QueueFull, Unroutable };
-const char* to_string(DropReason reason);
 
 class SimNetwork {
  public:
@@ -140,11 +116,7 @@ class SimNetwork {
   struct Host {
     Node* node;
     Ipv4Addr addr;
-    LinkParams egress;
-    Rng rng;
-    TimePoint link_free{};  // when the link finishes serializing what it holds
-    std::deque<std::pair<TimePoint, size_t>> backlog{};  // (serialized at, size), FIFO
-    size_t backlog_bytes = 0;
+    LinkModel egress;
     std::optional<TimePoint> timer_fired_at{};  // spin guard, see kSpinTick
   };
   struct Packet {
