@@ -1,4 +1,4 @@
-// PcapWriter: exact file and record bytes, errors as values; PcapTap and
+// PcapWriter: exact file and record bytes, errors as values, snaplen and rotation; PcapTap and
 // SimNetwork::capture; and, where tshark is installed, that Wireshark reads what we write.
 #include "ustcp/link/pcap_writer.hpp"
 
@@ -349,6 +349,85 @@ TEST(PcapWriterTest, TsharkReadsAHandshakeAndDataWithoutComplaint) {
   EXPECT_NE(frames[1].find("[SYN, ACK]"), std::string::npos) << frames[1];
   EXPECT_NE(frames[3].find("GET / HTTP/1.0"), std::string::npos) << frames[3];
   EXPECT_NE(frames[5].find("[FIN, ACK]"), std::string::npos) << frames[5];
+}
+
+// ---- tcpdump's -s, -C and -W (PcapOptions) --------------------------------------------
+
+// Record count of a pcap file (every record header's incl_len walked), -1 if it is malformed.
+int records(const Raw& r) {
+  if (r.size() < 24) return -1;
+  size_t off = 24;
+  int n = 0;
+  while (off + 16 <= r.size()) {
+    off += 16 + le32(r, off + 8);
+    ++n;
+  }
+  return off == r.size() ? n : -1;
+}
+
+const Datagram kRotDatagram(100, std::byte{0x45});
+
+TEST(PcapRotate, SnaplenCutsRecordsAndIsInTheHeader) {
+  TempFile file("snap.pcap");
+  const std::string& path = file.path();
+  {
+    PcapWriter w(path, {.snaplen = 40});
+    ASSERT_TRUE(w.ok()) << w.error();
+    EXPECT_TRUE(w.write(TimePoint{}, kRotDatagram));
+  }
+  const Raw r = read_all(path);
+  ASSERT_EQ(r.size(), 24u + 16 + 40);
+  EXPECT_EQ(le32(r, 16), 40u);        // the file header's snaplen
+  EXPECT_EQ(le32(r, 24 + 8), 40u);    // incl_len
+  EXPECT_EQ(le32(r, 24 + 12), 100u);  // orig_len: what was on the wire
+}
+
+TEST(PcapRotate, OverTheSizeTheNextFileStarts) {
+  const std::string path = TempFile("rot.pcap").path();
+  // Each record is 116 bytes; a file is closed once it holds more than 300 bytes, i.e. after
+  // its third record (24 + 3 * 116 = 372 > 300; two make 256).
+  uint64_t files = 0;
+  {
+    PcapWriter w(path, {.rotate_bytes = 300});
+    for (int i = 0; i < 7; ++i) ASSERT_TRUE(w.write(TimePoint{}, kRotDatagram)) << w.error();
+    EXPECT_EQ(w.records(), 7u);
+    files = w.files();
+    EXPECT_EQ(w.path(), path + "2");
+  }
+  EXPECT_EQ(files, 3u);
+  EXPECT_EQ(records(read_all(path)), 3);
+  EXPECT_EQ(records(read_all(path + "1")), 3);
+  EXPECT_EQ(records(read_all(path + "2")), 1);
+  for (const char* s : {"", "1", "2"}) std::remove((path + s).c_str());
+}
+
+TEST(PcapRotate, ARingOfFilesOverwritesTheOldest) {
+  const std::string path = TempFile("ring.pcap").path();
+  {
+    PcapWriter w(path, {.rotate_bytes = 100, .max_files = 3});  // one record per file
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(w.write(at(std::chrono::seconds(i)), kRotDatagram));
+    EXPECT_EQ(w.files(), 5u);
+  }
+  // Files 0..2 (one digit: the largest is 2): 3 and 4 overwrote 0 and 1.
+  auto stamp = [](const Raw& r) { return le32(r, 24); };
+  EXPECT_EQ(stamp(read_all(path + "0")), 3u);
+  EXPECT_EQ(stamp(read_all(path + "1")), 4u);
+  EXPECT_EQ(stamp(read_all(path + "2")), 2u);
+  EXPECT_FALSE(std::ifstream(path).good());  // no file without a number in a ring
+  for (const char* s : {"0", "1", "2"}) std::remove((path + s).c_str());
+}
+
+TEST(PcapRotate, ARingOfTwelveHasTwoDigitNames) {
+  const std::string path = TempFile("ring12.pcap").path();
+  {
+    PcapWriter w(path, {.rotate_bytes = 1, .max_files = 12});
+    ASSERT_TRUE(w.write(TimePoint{}, kRotDatagram));
+    ASSERT_TRUE(w.write(TimePoint{}, kRotDatagram));
+    EXPECT_EQ(w.path(), path + "01");
+  }
+  EXPECT_EQ(records(read_all(path + "00")), 1);
+  EXPECT_EQ(records(read_all(path + "01")), 1);
+  for (const char* s : {"00", "01"}) std::remove((path + s).c_str());
 }
 
 }  // namespace

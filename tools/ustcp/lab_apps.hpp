@@ -33,7 +33,7 @@ struct LabServer {
 // Opens `per_step` connections each step; closes each as soon as it is established
 // (close_first) or keeps it; counts connect() results by errno.
 struct LabClient {
-  LabClient(stack::Stack& s, Endpoint server) : s(s), server(server) {}
+  LabClient(stack::Stack& st, Endpoint to) : s(st), server(to) {}
   void step(TimePoint now);
 
   stack::Stack& s;

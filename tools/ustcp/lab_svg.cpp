@@ -275,8 +275,8 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
         const bool rst = s.flags & wire::tcp_flags::RST;
         // Each connection in focus its own color (ports in the label say which is which).
         static const char* kConnColors[] = {"#37474f", "#1565c0", "#00695c", "#6a1b9a"};
-        const size_t ci = std::distance(focus.begin(), focus.find(key_of(s.src, s.dst)));
-        const char* color = s.dropped ? "#c62828" : rst ? "#d81b60" : kConnColors[ci % 4];
+        const auto conn = std::distance(focus.begin(), focus.find(key_of(s.src, s.dst)));
+        const char* color = s.dropped ? "#c62828" : rst ? "#d81b60" : kConnColors[conn % 4];
         if (s.dropped) {
           const double xm = (x1 + x2) / 2, ym = (y1 + y2) / 2;
           svg.line(x1, y1, xm, ym, "stroke:#c62828;stroke-width:1.5;stroke-dasharray:5,3");

@@ -33,14 +33,14 @@ bool convert(const std::string& name, const std::string& text, F parse, T& out, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ustcp: a user-space TCP/IPv4 stack that behaves like Linux"};
+  CLI::App app{"ustcp: a user-space TCP/IPv4 stack that behaves like Linux", "ustcp"};
   app.require_subcommand(1);
 
   cli::DemoOptions demo;
   std::string demo_delay = "5ms";
   auto* demo_cmd = app.add_subcommand(
       "demo", "HTTP/1.1 between two hosts on a simulated network, segment by segment");
-  demo_cmd->add_option("--delay", demo_delay, "one-way link delay (e.g. 5ms)");
+  demo_cmd->add_option("--delay", demo_delay, "one-way link delay, with its unit (e.g. 5ms)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the simulation");
   demo_cmd->add_option("--pcap", demo.pcap, "write the segments to a pcap file (Wireshark)");
   demo_cmd->add_flag("--nstat", demo.nstat, "print both hosts' counters at the end (nstat format)");
@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   auto* tr_cmd = app.add_subcommand("transfer",
                                     "move bytes between two hosts over an impaired simulated link");
   tr_cmd->add_option("--bytes", bytes, "bytes to move (e.g. 64M; K, M, G are powers of 1024)");
-  tr_cmd->add_option("--delay", delay, "one-way delay of each link (e.g. 5ms, 200us)");
+  tr_cmd->add_option("--delay", delay,
+                     "one-way delay of each link, with its unit (e.g. 5ms, 200us)");
   tr_cmd->add_option("--loss", loss, "loss probability per datagram (e.g. 5%)");
   tr_cmd->add_option("--reorder", reorder,
                      "probability that a datagram is delayed past later ones");
@@ -163,6 +164,21 @@ int main(int argc, char** argv) {
   cli::RelayArgs relay;
   auto* relay_cmd = cli::add_relay_command(app, relay);
 
+  // The subcommand named on the command line (the first word: ustcp has no options of its
+  // own but --help), so that every error says which command it is about, once.
+  std::string names;
+  const std::string word = argc > 1 ? argv[1] : "";
+  bool known = false;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+    known |= sub->get_name() == word;
+  }
+  if (argc > 1 && !word.starts_with("-") && !known) {
+    fmt::print(stderr,
+               "ustcp: unknown subcommand '{}' (one of: {})\nRun 'ustcp --help' for usage.\n", word,
+               names);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -170,7 +186,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "ustcp: {}\nRun 'ustcp --help' for usage.\n", e.what());
+    if (word.empty() || word.starts_with("-")) {
+      fmt::print(stderr,
+                 "ustcp: a subcommand is required (one of: {})\nRun 'ustcp --help' for usage.\n",
+                 names);
+    } else {
+      fmt::print(stderr, "ustcp {0}: {1}\nRun 'ustcp {0} --help' for usage.\n", word, e.what());
+    }
     return 2;
   }
 
@@ -234,7 +256,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!convert("--delay", demo_delay, cli::parse_duration, demo.delay, error,
-                 "a duration like 5ms")) {
+                 "a duration with its unit, like 5ms (s, ms, us, ns)")) {
       fmt::print(stderr, "ustcp demo: {}\n", error);
       return 2;
     }
@@ -247,7 +269,8 @@ int main(int argc, char** argv) {
     }
     bool ok =
         convert("--bytes", bytes, cli::parse_bytes, tr.bytes, error, "a size like 64M") &&
-        convert("--delay", delay, cli::parse_duration, tr.delay, error, "a duration like 5ms") &&
+        convert("--delay", delay, cli::parse_duration, tr.delay, error,
+                "a duration with its unit, like 5ms (s, ms, us, ns)") &&
         convert("--loss", loss, cli::parse_fraction, tr.loss, error, "a probability like 5%") &&
         convert("--reorder", reorder, cli::parse_fraction, tr.reorder, error,
                 "a probability like 5%") &&

@@ -10,25 +10,27 @@ namespace {
 using nlohmann::json;
 
 // struct tcp_info's fields, by their Linux names (tcpi_ left off).
-#define USTCP_TCPI_FIELDS(X)                                                                    \
-  X(state)                                                                                      \
-  X(ca_state)                                                                                   \
-  X(retransmits)                                                                                \
-  X(probes)                                                                                     \
-  X(backoff)                                                                                    \
-  X(options)                                                                                    \
-  X(snd_wscale)                                                                                 \
-  X(rcv_wscale)                                                                                 \
-  X(delivery_rate_app_limited)                                                                  \
-  X(rto) X(ato) X(snd_mss) X(rcv_mss) X(unacked) X(sacked) X(lost) X(retrans) X(fackets)        \
-      X(last_data_sent) X(last_ack_sent) X(last_data_recv) X(last_ack_recv) X(pmtu)             \
-          X(rcv_ssthresh) X(rtt) X(rttvar) X(snd_ssthresh) X(snd_cwnd) X(advmss) X(reordering)  \
-              X(rcv_rtt) X(rcv_space) X(total_retrans) X(pacing_rate) X(max_pacing_rate)        \
-                  X(bytes_acked) X(bytes_received) X(segs_out) X(segs_in) X(notsent_bytes)      \
-                      X(min_rtt) X(data_segs_in) X(data_segs_out) X(delivery_rate) X(busy_time) \
-                          X(rwnd_limited) X(sndbuf_limited) X(delivered) X(delivered_ce)        \
-                              X(bytes_sent) X(bytes_retrans) X(dsack_dups) X(reord_seen)        \
-                                  X(rcv_ooopack) X(snd_wnd) X(rcv_wnd) X(rehash) X(total_rto)   \
+#define USTCP_TCPI_FIELDS(X)                                                                       \
+  X(state)                                                                                         \
+  X(ca_state)                                                                                      \
+  X(retransmits)                                                                                   \
+  X(probes)                                                                                        \
+  X(backoff)                                                                                       \
+  X(options)                                                                                       \
+  X(snd_wscale)                                                                                    \
+  X(rcv_wscale)                                                                                    \
+  X(delivery_rate_app_limited)                                                                     \
+  X(rto)                                                                                           \
+  X(ato)                                                                                           \
+  X(snd_mss) X(rcv_mss) X(unacked) X(sacked) X(lost) X(retrans) X(fackets) X(last_data_sent)       \
+      X(last_ack_sent) X(last_data_recv) X(last_ack_recv) X(pmtu) X(rcv_ssthresh) X(rtt) X(rttvar) \
+          X(snd_ssthresh) X(snd_cwnd) X(advmss) X(reordering) X(rcv_rtt) X(rcv_space)              \
+              X(total_retrans) X(pacing_rate) X(max_pacing_rate) X(bytes_acked) X(bytes_received)  \
+                  X(segs_out) X(segs_in) X(notsent_bytes) X(min_rtt) X(data_segs_in)               \
+                      X(data_segs_out) X(delivery_rate) X(busy_time) X(rwnd_limited)               \
+                          X(sndbuf_limited) X(delivered) X(delivered_ce) X(bytes_sent)             \
+                              X(bytes_retrans) X(dsack_dups) X(reord_seen) X(rcv_ooopack)          \
+                                  X(snd_wnd) X(rcv_wnd) X(rehash) X(total_rto)                     \
                                       X(total_rto_recoveries) X(total_rto_time)
 
 // skmem's fields, as ss labels them.

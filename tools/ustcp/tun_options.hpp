@@ -14,6 +14,9 @@ struct TunOptions {
   std::string peer_addr;  // the Linux side's; default: the other host of the subnet
   std::string control;    // control socket path; default: default_control_path(tun)
   std::string pcap;
+  // tcpdump's -s, -C and -W for --pcap (link::PcapOptions): kept as text, checked in open().
+  std::string snaplen, pcap_size;
+  uint32_t pcap_files = 0;
   bool trace = false;  // print every segment and state change as `ustcp demo` does
   StackOptions stack;
 };

@@ -41,6 +41,8 @@ std::optional<Duration> parse_duration(const std::string& s) {
   if (!ns) return std::nullopt;
   auto [v, suffix] = *ns;
   double nanos;
+  // A unit is required ("5" could be seconds or milliseconds); only 0 needs none.
+  if (suffix.empty() && v != 0) return std::nullopt;
   if (suffix.empty() || suffix == "ms")
     nanos = v * 1e6;
   else if (suffix == "us")

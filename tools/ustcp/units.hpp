@@ -12,7 +12,7 @@ namespace ustcp::cli {
 
 // "4096", "64K", "64M", "1G" (binary multiples, as dd and head use them: K = 1024).
 std::optional<uint64_t> parse_bytes(const std::string& s);
-// "5ms", "200us", "1s", "0"; a bare number means milliseconds.
+// "5ms", "200us", "1s", "0": a unit is required (0 excepted).
 std::optional<Duration> parse_duration(const std::string& s);
 // "5%" or "0.05" -> 0.05; must lie in [0, 1].
 std::optional<double> parse_fraction(const std::string& s);
