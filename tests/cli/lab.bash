@@ -4,6 +4,7 @@
 # XML with the parts the report promises, each pcap readable (tshark when installed, else
 # the pcap header and record count), and lines of the report given as regular expressions.
 source "$(dirname "$0")/lib.bash"
+command -v python3 >/dev/null || { echo "SKIP: python3 is not installed (it reads the SVG and pcap files)"; exit 77; }
 LAB_DIR=$(mktemp -d)
 trap 'rm -rf "$LAB_DIR"' EXIT
 
