@@ -8,7 +8,7 @@
 #   scripts/kernel-path.sh [--ustcp build/ustcp] [--bytes 16M] [--delay 20ms]
 #       [--bandwidth 100] [--loss 1%] [--reorder P] [--duplicate P] [--corrupt P]
 #       [--queue BYTES] [--seed N] [--cc cubic] [--sysctl [a:|b:]NAME=VALUE]...
-#       [--rt-priority 10] [--timeout 900] [--json]
+#       [--rt-priority 10] [--app-priority 5] [--timeout 900] [--json]
 #
 # The kernel's defaults apply (SACK, RACK, timestamps, buffer autotuning) with one
 # exception: both sockets use the congestion control --cc (default cubic, Linux's built-in
@@ -20,14 +20,17 @@
 # (two namespaces, their TUN devices, a temp dir, the processes) is removed on exit; the
 # transfer is bounded by --timeout (exit 1 and "timed out" when it does not finish).
 # The relay runs under SCHED_FIFO (--rt-priority, 0: not) so that a busy machine does not
-# make it release datagrams late; its report says how late they were.
+# make it release datagrams late; its report says how late they were. The sender and the
+# receiver run under SCHED_FIFO too, below the relay (--app-priority, 0: not), so that
+# other work on the machine does not starve them (a receiver not scheduled for tens of
+# milliseconds closes its window, a measure of the machine rather than of TCP).
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=relay-ns.bash
 source "$HERE/relay-ns.bash"
 
 USTCP=$HERE/../build/ustcp
-BYTES=16M CC=cubic TIMEOUT=900 JSON=0 RT=10
+BYTES=16M CC=cubic TIMEOUT=900 JSON=0 RT=10 APP_RT=5
 RELAY_ARGS=() SYSCTLS=()
 usage() { sed -n '/^#   scripts/,/^#       \[--rt-priority/p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
       RELAY_ARGS+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --cc) CC=${2?}; shift 2 ;;
     --rt-priority) RT=${2:?}; shift 2 ;;
+    --app-priority) APP_RT=${2:?}; shift 2 ;;
     --sysctl) SYSCTLS+=("${2:?}"); shift 2 ;;
     --timeout) TIMEOUT=${2:?}; shift 2 ;;
     --json) JSON=1; shift ;;
@@ -56,9 +60,15 @@ mult = {"": 1, "B": 1, "K": 1 << 10, "k": 1 << 10, "KiB": 1 << 10, "M": 1 << 20,
         "G": 1 << 30, "GiB": 1 << 30}
 print(int(m.group(1)) * mult[m.group(2)] if m and int(m.group(1)) > 0 else "")' "$BYTES")
 [ -n "$NBYTES" ] || { echo "kernel-path.sh: --bytes '$BYTES': expected a size like 16M" >&2; exit 2; }
+for v in RT APP_RT; do
+  [[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -le 99 ] ||
+    { echo "kernel-path.sh: priority '${!v}': expected 0 to 99" >&2; exit 2; }
+done
+APP=()  # how the sender and receiver are started
+[ "$APP_RT" -gt 0 ] && APP=(chrt -f "$APP_RT")
 
 relay_ns_need "$USTCP" || { echo "SKIP: kernel-path.sh: $RELAY_NS_WHY"; exit 77; }
-for prog in python3 nstat timeout; do
+for prog in python3 nstat timeout chrt; do
   command -v $prog >/dev/null 2>&1 || { echo "SKIP: kernel-path.sh: $prog is not installed"; exit 77; }
 done
 
@@ -81,13 +91,13 @@ relay_ns_exec b sysctl $SYSCTL_NAMES >"$D/sysctl-b" 2>&1
 relay_ns_start "$USTCP" --json --rt-priority "$RT" "${RELAY_ARGS[@]}" ||
   { echo "kernel-path.sh: the relay did not start:" >&2; cat "$RELAY_NS_OUT" >&2; exit 1; }
 
-relay_ns_bg b "$D/recv.json" timeout "$TIMEOUT" python3 "$HERE/kernel_transfer.py" recv \
+relay_ns_bg b "$D/recv.json" timeout "$TIMEOUT" "${APP[@]}" python3 "$HERE/kernel_transfer.py" recv \
   --bind "$RELAY_NS_ADDR_B" --timeout "$TIMEOUT" --cc "$CC"
 recv_pid=$RELAY_NS_BG_PID
 for ((i = 0; i < 100; i++)); do grep -q listening "$D/recv.json" && break; sleep 0.1; done
 grep -q listening "$D/recv.json" || { echo "kernel-path.sh: the receiver did not start:" >&2; cat "$D/recv.json" >&2; exit 1; }
 
-relay_ns_exec a timeout "$TIMEOUT" python3 "$HERE/kernel_transfer.py" send --to "$RELAY_NS_ADDR_B" \
+relay_ns_exec a timeout "$TIMEOUT" "${APP[@]}" python3 "$HERE/kernel_transfer.py" send --to "$RELAY_NS_ADDR_B" \
   --bytes "$NBYTES" --timeout "$TIMEOUT" --cc "$CC" >"$D/send.json" 2>&1
 send_rc=$?
 wait "$recv_pid"; recv_rc=$?

@@ -18,6 +18,7 @@ closing.
 """
 import argparse
 import json
+import signal
 import socket
 import struct
 import sys
@@ -55,6 +56,14 @@ def set_congestion(sock, name):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, name.encode())
 
 
+class Terminated(Exception):
+    """SIGTERM (the script's timeout): report what arrived so far."""
+
+
+def on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def recv(args):
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     set_congestion(lsock, args.cc)  # accepted sockets inherit it
@@ -68,11 +77,20 @@ def recv(args):
     t_accept = time.monotonic()
     buf = bytearray(CHUNK)
     total = 0
-    while True:
-        n = conn.recv_into(buf)
-        if n == 0:
-            break
-        total += n
+    t_last = t_accept
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        while True:
+            n = conn.recv_into(buf)
+            if n == 0:
+                break
+            total += n
+            t_last = time.monotonic()
+    except (Terminated, socket.timeout) as e:
+        print(json.dumps({"bytes": total, "t_accept": t_accept, "t_last_data": t_last,
+                          "error": f"recv: {'terminated' if isinstance(e, Terminated) else e} "
+                                   f"after {total} bytes"}), flush=True)
+        return 1
     t_eof = time.monotonic()
     conn.close()
     lsock.close()

@@ -112,6 +112,7 @@ relay_ns_setup() {
 relay_ns_start() {
   local ustcp=$1 i; shift
   RELAY_NS_OUT="$RELAY_NS_DIR/relay.out"
+  : >"$RELAY_NS_OUT"
   "$ustcp" relay --a "$RELAY_NS_A:$RELAY_NS_ADDR_A/24" --b "$RELAY_NS_B:$RELAY_NS_ADDR_B/24" \
     --duration "$RELAY_NS_BOUND" "$@" >"$RELAY_NS_OUT" 2>&1 &
   RELAY_NS_PID=$!
