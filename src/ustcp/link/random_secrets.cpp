@@ -33,8 +33,7 @@ Expected<tcp::Secrets, std::string> random_secrets() {
   tcp::Secrets s;
   std::string error;
   // One call per key: each is 128 bits of its own.
-  for (SipKey* k :
-       {&s.isn, &s.ts_offset, &s.syncookie[0], &s.syncookie[1], &s.demux, &s.port_offset}) {
+  for (SipKey* k : s.all()) {
     if (!fill(k->data(), sizeof(*k), error)) return Unexpected<std::string>{error};
   }
   return s;

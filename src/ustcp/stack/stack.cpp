@@ -20,6 +20,7 @@ Stack::Stack(Ipv4Addr addr, tcp::Config config, const tcp::Secrets& secrets)
       isn_(secrets.isn, secrets.ts_offset),
       cookies_(secrets.syncookie),
       port_key_(secrets.port_offset),
+      challenge_acks_(secrets.challenge_ack),
       demux_(tcp::FourTupleHash{secrets.demux[0], secrets.demux[1]}) {
   tw_timer_.kind = kTimerTimeWait;
 }

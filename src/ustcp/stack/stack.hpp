@@ -196,7 +196,7 @@ class Stack final : public tcp::SegmentSink {
   };
 
   tcp::Context ctx(TimePoint now) {
-    return tcp::Context{now, cfg_, mib_, *this, log_enabled_ ? &log_ : nullptr};
+    return tcp::Context{now, cfg_, mib_, *this, log_enabled_ ? &log_ : nullptr, &challenge_acks_};
   }
   void log_change(TimePoint now, const tcp::FourTuple& t, tcp::State from, tcp::State to) {
     if (log_enabled_) log_.push_back(tcp::StateChange{now, t, from, to});
@@ -252,6 +252,7 @@ class Stack final : public tcp::SegmentSink {
   tcp::IsnGenerator isn_;
   tcp::SynCookies cookies_;
   SipKey port_key_;  // Secrets::port_offset
+  tcp::ChallengeAckLimit challenge_acks_;
   TimerWheel wheel_;
   Outbox outbox_;
   PortTable ports_;

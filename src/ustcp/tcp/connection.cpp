@@ -185,6 +185,10 @@ void Connection::send_challenge_ack(Context& ctx) {
   }
   oow_ack_sent_ = true;
   last_oow_ack_ = ctx.now;
+  // Then the host-wide budget, net.ipv4.tcp_challenge_ack_limit (tcp/challenge_ack.hpp).
+  if (ctx.challenge_acks && !ctx.challenge_acks->allow(ctx.cfg.tcp_challenge_ack_limit, ctx.now)) {
+    return;
+  }
   ++ctx.mib.TCPChallengeACK;
   send_ack(ctx);
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ustcp/base/time.hpp"
+#include "ustcp/tcp/challenge_ack.hpp"
 #include "ustcp/tcp/config.hpp"
 #include "ustcp/tcp/counters.hpp"
 #include "ustcp/tcp/four_tuple.hpp"
@@ -36,6 +37,8 @@ struct Context {
   Counters& mib;
   SegmentSink& out;
   std::vector<StateChange>* log = nullptr;  // transitions are appended here when set
+  // The host's tcp_challenge_ack_limit budget; none: no host-wide limit.
+  ChallengeAckLimit* challenge_acks = nullptr;
 };
 
 // The TCP timestamp clock (RFC 7323 5.4): Linux ticks it in milliseconds

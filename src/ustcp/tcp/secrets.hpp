@@ -9,6 +9,8 @@
 //   demux        the 4-tuple hash table's seed: crafted 4-tuples cannot collide at will
 //   port_offset  where the ephemeral port search starts (RFC 6056 3.3.4, Linux
 //                secure_ipv4_port_ephemeral), so a peer cannot guess our next port
+//   challenge_ack  the per-second challenge ACK budget (tcp/challenge_ack.hpp), which Linux
+//                draws at random so that it cannot be counted from outside
 #pragma once
 
 #include <array>
@@ -24,16 +26,22 @@ struct Secrets {
   std::array<SipKey, 2> syncookie{};
   SipKey demux{};
   SipKey port_offset{};
+  SipKey challenge_ack{};
+
+  // Every key, for code that fills or checks them all.
+  std::array<SipKey*, 7> all() {
+    return {&isn, &ts_offset, &syncookie[0], &syncookie[1], &demux, &port_offset, &challenge_ack};
+  }
+  std::array<const SipKey*, 7> all() const {
+    return {&isn, &ts_offset, &syncookie[0], &syncookie[1], &demux, &port_offset, &challenge_ack};
+  }
 
   // Deterministic keys from a 64-bit seed: for simulations and tests only (64 bits of
   // seed are not a secret worth the name). Different seeds give unrelated keys.
   static Secrets from_seed(uint64_t seed) {
     Secrets s;
     uint64_t state = seed;
-    for (SipKey* k :
-         {&s.isn, &s.ts_offset, &s.syncookie[0], &s.syncookie[1], &s.demux, &s.port_offset}) {
-      *k = {splitmix64(state), splitmix64(state)};
-    }
+    for (SipKey* k : s.all()) *k = {splitmix64(state), splitmix64(state)};
     return s;
   }
   bool operator==(const Secrets&) const = default;
