@@ -48,3 +48,13 @@ ${CXX:-c++} -std=c++20 $flags "$src/tests/embed/consumer/main.cpp" $libs -o "$tm
 out=$("$tmp/pc_consumer")
 echo "pkg-config: $out ($flags $libs)"
 [ "$out" = "consumer: got hello" ]
+
+# A C program (the C API's example), compiled as C11 by the C compiler, linked by it too
+# with pkg-config's static flags (libstdc++ for the C++ library).
+[ -e "$prefix/include/ustcp/ustcp.h" ] || { echo "FAIL: ustcp/ustcp.h is not installed"; exit 1; }
+# shellcheck disable=SC2046
+${CC:-cc} -std=c11 -Wall -Wextra -pedantic $flags "$src/examples/echo_c.c" \
+  $(pkg-config --libs --static ustcp) -o "$tmp/c_consumer"
+out=$("$tmp/c_consumer")
+echo "pkg-config (C): $out"
+[ "$out" = 'echo_c: sent "hello from C", got back "hello from C" (SYN cookies on the server)' ]
