@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 # ccache when the machine has it (rebuilds and the embedding tests' consumer builds reuse it).
 LAUNCHER   := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all demo test deps build build-asan test-fast test-asan clean
+.PHONY: all demo test deps build build-asan test-fast test-asan test-fuzz fuzz clean
 
 all: build
 
@@ -21,8 +21,9 @@ build: deps
 demo: build
 	@$(BUILD)/ustcp demo
 
-# Every test, then the unit suite again under AddressSanitizer + UBSan.
-test: test-fast test-asan
+# Every test, then the unit suite again under AddressSanitizer + UBSan, then a few seconds
+# of each fuzz target (skipped, with the reason, without clang/libFuzzer).
+test: test-fast test-asan test-fuzz
 
 test-fast: build
 	@scripts/run-ctest.sh $(BUILD)
@@ -34,5 +35,15 @@ build-asan: deps
 test-asan: build-asan
 	@scripts/run-ctest.sh $(ASAN_BUILD) -L "unit|drill"
 
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+# Each libFuzzer target (fuzz/) for FUZZ_SECONDS, from the checked-in seed corpus.
+fuzz: deps
+	@JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BUILD)
+
+test-fuzz: deps
+	@JOBS=$(JOBS) scripts/fuzz.sh 5 $(FUZZ_BUILD); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

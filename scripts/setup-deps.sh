@@ -7,6 +7,8 @@ packages=(
   g++ cmake make            # toolchain
   libgtest-dev libgmock-dev # unit tests
   libbenchmark-dev          # bench/: micro-benchmarks (built, run by hand)
+  clang-14 libclang-rt-14-dev  # fuzz/: libFuzzer targets (make fuzz; a short run in make test)
+  pkg-config                # tests/embed: a consumer built with pkg-config
   libfmt-dev libcli11-dev nlohmann-json3-dev  # the CLI
   tshark                    # checks that our pcap files read cleanly
   iproute2 iputils-ping curl nginx-light python3  # interop tests: the Linux side of a TUN device
