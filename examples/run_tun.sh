@@ -11,6 +11,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 [ -c /dev/net/tun ] || skip "no /dev/net/tun (TUN driver missing)"
 command -v ip >/dev/null || skip "iproute2 (ip) not installed"
 command -v python3 >/dev/null || skip "python3 not installed"
+command -v ss >/dev/null || skip "iproute2 (ss) not installed"
 ns=ustcp-ex-$$
 ip netns add "$ns" 2>/dev/null || skip "cannot create a network namespace"
 dir=$(mktemp -d)
@@ -50,7 +51,11 @@ print(data.decode().strip())')
     echo "served by Linux's python3 http.server" >"$dir/index.txt"
     in_ns python3 -m http.server 8000 --bind 0.0.0.0 --directory "$dir" >/dev/null 2>&1 &
     pids+=($!)
-    sleep 0.5
+    # Wait until it listens (a fixed sleep lost the race on a loaded machine).
+    for _ in $(seq 100); do
+      [ -n "$(in_ns ss -Hltn 'sport = :8000')" ] && break
+      sleep 0.1
+    done
     in_ns "$exe" tun0 198.18.0.2 8000 /index.txt >"$dir/response" 2>"$dir/err"; rc=$?
     cat "$dir/response" "$dir/err"
     [ $rc -eq 0 ] && grep -q "served by Linux's python3 http.server" "$dir/response" \

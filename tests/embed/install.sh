@@ -31,6 +31,14 @@ out=$("$tmp/pkg/consumer")
 echo "find_package: $out"
 [ "$out" = "consumer: got hello" ]
 
+# find_package from a project that enables C only: linked by the C driver.
+cmake -S "$src/tests/embed/consumer_c" -B "$tmp/pkg_c" -DUSTCP_SOURCE_DIR="$src" \
+      -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
+cmake --build "$tmp/pkg_c" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
+out=$("$tmp/pkg_c/consumer_c")
+echo "find_package (C): $out"
+[ "$out" = 'echo_c: sent "hello from C", got back "hello from C" (SYN cookies on the server)' ]
+
 # The version file: a version this ustcp does not satisfy is refused.
 if cmake -S "$src/tests/embed/consumer" -B "$tmp/pkg9" -DUSTCP_VIA=package -DUSTCP_WANT=9.0 \
       -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/log" 2>&1; then
@@ -49,12 +57,12 @@ out=$("$tmp/pc_consumer")
 echo "pkg-config: $out ($flags $libs)"
 [ "$out" = "consumer: got hello" ]
 
-# A C program (the C API's example), compiled as C11 by the C compiler, linked by it too
-# with pkg-config's static flags (libstdc++ for the C++ library).
+# A C program (the C API's example), compiled as C11 by the C compiler and linked by it
+# with the plain flags, as a C Makefile would (libstdc++ comes with them).
 [ -e "$prefix/include/ustcp/ustcp.h" ] || { echo "FAIL: ustcp/ustcp.h is not installed"; exit 1; }
 # shellcheck disable=SC2046
 ${CC:-cc} -std=c11 -Wall -Wextra -pedantic $flags "$src/examples/echo_c.c" \
-  $(pkg-config --libs --static ustcp) -o "$tmp/c_consumer"
+  $(pkg-config --libs ustcp) -o "$tmp/c_consumer"
 out=$("$tmp/c_consumer")
 echo "pkg-config (C): $out"
 [ "$out" = 'echo_c: sent "hello from C", got back "hello from C" (SYN cookies on the server)' ]
