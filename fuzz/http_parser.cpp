@@ -2,6 +2,7 @@
 // never a crash; a complete parse consumes no more than the input and at least one byte;
 // parsing a prefix never claims more than the whole does.
 #include <cstdint>
+#include <cstdio>
 #include <string_view>
 
 #include "apps/http_parse.hpp"
@@ -10,7 +11,7 @@ using namespace ustcp::apps;
 
 namespace {
 [[noreturn]] void fail(const char* what) {
-  __builtin_printf("http_parser: invariant broken: %s\n", what);
+  std::fprintf(stderr, "http_parser: invariant broken: %s\n", what);
   __builtin_trap();
 }
 }  // namespace

@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string broken = ustcp::fuzz::play_stack_scenario(data, size);
   if (!broken.empty()) {
-    std::printf("stack_datagrams: invariant broken: %s\n", broken.c_str());
+    std::fprintf(stderr, "stack_datagrams: invariant broken: %s\n", broken.c_str());
     __builtin_trap();
   }
   return 0;

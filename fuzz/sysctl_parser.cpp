@@ -2,6 +2,7 @@
 // it applies all of a file or nothing (on error the configuration is unchanged); every
 // error names a line of the file; what all() prints applies back to the same values.
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,7 @@ using namespace ustcp;
 
 namespace {
 [[noreturn]] void fail(const char* what) {
-  __builtin_printf("sysctl_parser: invariant broken: %s\n", what);
+  std::fprintf(stderr, "sysctl_parser: invariant broken: %s\n", what);
   __builtin_trap();
 }
 }  // namespace

@@ -2,6 +2,7 @@
 // what parses re-emits (with its layout) to options that parse to the same values, in no
 // more than the 40 bytes of option space; an emitted segment parses back.
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -12,7 +13,7 @@ using namespace ustcp;
 
 namespace {
 [[noreturn]] void fail(const char* what) {
-  __builtin_printf("wire_parser: invariant broken: %s\n", what);
+  std::fprintf(stderr, "wire_parser: invariant broken: %s\n", what);
   __builtin_trap();
 }
 bool same_options(const wire::TcpOptions& a, const wire::TcpOptions& b) {
