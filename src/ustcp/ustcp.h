@@ -1,7 +1,7 @@
 /* ustcp's C API: a host (a Stack) with its socket calls and ready list, for C programs.
  * The same calls as the C++ API (<ustcp/ustcp.hpp>), sans-IO: the program moves datagrams
- * and passes the time in. Include as <ustcp/ustcp.h>; link with `pkg-config --libs --static
- * ustcp` (the library is C++: libstdc++ is needed).
+ * and passes the time in. Include as <ustcp/ustcp.h>; link with `pkg-config --libs ustcp`
+ * or CMake's ustcp::ustcp (both name libstdc++, which the C++ library needs).
  *
  *   ustcp_config cfg = {.addr = USTCP_IPV4(10, 0, 0, 1)};
  *   ustcp_stack* host = ustcp_stack_create(&cfg, err, sizeof err);
