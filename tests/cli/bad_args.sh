@@ -13,6 +13,6 @@ expect_rc 2 "bad seed" "$USTCP" transfer --seed -1x
 expect_rc 2 "demo bad delay" "$USTCP" demo --delay x
 expect_rc 2 "unwritable pcap" "$USTCP" demo --pcap /nonexistent/dir/x.pcap
 msg=$("$USTCP" transfer --bytes 12X 2>&1)
-echo "$msg" | grep -q -- "--bytes" && pass "message names the option: $msg" || fail "message does not name --bytes: $msg"
+grep -q -- "--bytes" <<<"$msg" && pass "message names the option: $msg" || fail "message does not name --bytes: $msg"
 expect_rc 0 "--help" "$USTCP" --help
 finish

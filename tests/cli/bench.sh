@@ -8,9 +8,9 @@ out=$("$USTCP" bench --quick 2>&1)
 rc=$?
 if [ "$rc" -eq 0 ]; then pass "bench --quick (exit 0)"; else fail "bench --quick: exit $rc"; echo "$out" | sed 's/^/     /'; fi
 for w in $workloads; do
-  if echo "$out" | grep -qE "^$w +[^ ]+ +[^ ]+ "; then pass "a row for $w"; else fail "no row for $w"; fi
+  if grep -qE "^$w +[^ ]+ +[^ ]+ " <<<"$out"; then pass "a row for $w"; else fail "no row for $w"; fi
 done
-echo "$out" | grep -q "FAILED" && fail "a side FAILED: $(echo "$out" | grep FAILED | head -3)"
+grep -q "FAILED" <<<"$out" && fail "a side FAILED: $(echo "$out" | grep FAILED | head -3)"
 
 json=$("$USTCP" bench --quick --json 2>/dev/null)
 rc=$?
@@ -31,5 +31,5 @@ if [ -z "$missing" ]; then pass "--json has every workload with ustcp, kernel, r
 
 expect_rc 2 "unknown workload" "$USTCP" bench --quick frobnicate
 msg=$("$USTCP" bench --quick crr frobnicate 2>&1)
-if echo "$msg" | grep -q "frobnicate"; then pass "message names the workload: $msg"; else fail "message does not name the workload: $msg"; fi
+if grep -q "frobnicate" <<<"$msg"; then pass "message names the workload: $msg"; else fail "message does not name the workload: $msg"; fi
 finish

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.bash"
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 msg=$("$USTCP" sysctl --sysctl-file "$dir" net.ipv4.tcp_syncookies 2>&1); rc=$?
-[ $rc -eq 2 ] && echo "$msg" | grep -qF -- "--sysctl-file: '$dir' is a directory" \
+[ $rc -eq 2 ] && grep -qF -- "--sysctl-file: '$dir' is a directory" <<<"$msg" \
   && pass "directory refused: $msg" || fail "directory (exit $rc): $msg"
 expect_rc 2 "directory on demo" "$USTCP" demo --sysctl-file "$dir"
 finish

@@ -8,8 +8,8 @@ source "$(dirname "$0")/lib.bash"
 for seed in 1 2 3; do
   out=$("$USTCP" transfer --bytes 64M --delay 5ms --loss 5% --reorder 5% --duplicate 1% --seed "$seed" --json)
   rc=$?
-  if [ $rc -eq 0 ] && echo "$out" | grep -q '"digest_match":true' && echo "$out" | grep -q '"bytes_received":67108864' \
-     && echo "$out" | grep -qE '"client_state":"(TIME-WAIT|CLOSED)"' && echo "$out" | grep -q '"server_state":"CLOSED"'; then
+  if [ $rc -eq 0 ] && grep -q '"digest_match":true' <<<"$out" && grep -q '"bytes_received":67108864' <<<"$out" \
+     && grep -qE '"client_state":"(TIME-WAIT|CLOSED)"' <<<"$out" && grep -q '"server_state":"CLOSED"' <<<"$out"; then
     pass "seed $seed: $out"
   else
     fail "seed $seed (exit $rc): $out"

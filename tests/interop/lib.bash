@@ -224,7 +224,7 @@ check_pcap() {
   bad=$(printf '%s\n' "$flagged" | awk -F'\t' -v us="$USTCP_ADDR_RE" '
     NF && !($2 !~ us && $3 == "" && $4 == "0xffff" && $6 != "0" && $7 != "0" && $8 !~ /8388608/)')
   if [ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ "$n" -ge "$min" ] && [ -z "$bad" ] &&
-     ! printf '%s\n' "$out" | grep -qiE 'malformed|bad checksum|incorrect|\[checksum.*bad'; then
+     ! grep -qiE 'malformed|bad checksum|incorrect|\[checksum.*bad' <<<"$out"; then
     pass "$(basename "$f"): $n packets, tshark shows no malformed packet or bad checksum"
     [ "$tolerated" -eq 0 ] || note "$tolerated segment(s) from Linux with TCP checksum 0xFFFF for 0x0000 (Linux's CSUM_MANGLED_0; tolerated)"
   else
