@@ -21,4 +21,10 @@ expect_msg 2 "^ustcp lab: .*tcp_tw_reuse.*range" lab time-wait-pileup --sysctl n
   [ "$(ls "$T/o")" = "syn-retries-tcp_syn_linear_timeouts=0_tcp_syn_retries=2.svg" ] &&
   pass "--sysctl on a varied sysctl: one run with it (SYNs at 0, 1, 3 s, ETIMEDOUT at 7 s), no pcap" ||
   { fail "override run: exit $rc"; cat "$T/out"; ls "$T/o"; }
+# Linux reads tcp_syncookies 0..255, and any value but 0 and 2 as 1 (cookies when the SYN
+# queue is full): so does the scenario.
+"$USTCP" lab syn-flood --sysctl net.ipv4.tcp_syncookies=7 --no-pcap --out "$T/o7" >"$T/out" 2>&1; rc=$?
+[ "$rc" -eq 0 ] && grep -q 'tcp_syncookies=7: the client connected every time' "$T/out" &&
+  grep -q 'cookies once the SYN queue was full' "$T/out" &&
+  pass "syn-flood with tcp_syncookies=7: as 1" || { fail "tcp_syncookies=7: exit $rc"; cat "$T/out"; }
 finish

@@ -95,12 +95,14 @@ int run_lab(const LabOptions& opt) {
     std::string label;
     std::map<std::string, std::string> app;
     for (const std::string& a : v) {
-      label += (label.empty() ? "" : " ") + a;
       if (a.starts_with("app.")) {
+        // An application setting: named without its "app." in the label and file name.
+        label += (label.empty() ? "" : " ") + a.substr(4);
         const size_t eq = a.find('=');
         app[a.substr(4, eq - 4)] = a.substr(eq + 1);
         continue;
       }
+      label += (label.empty() ? "" : " ") + a;
       auto [name, value] = split(a);
       if (auto r = stack::sysctl::apply(cfg, name, value); !r) {
         fmt::print(stderr, "ustcp lab: {}: {}\n", sc->name, r.error().message());

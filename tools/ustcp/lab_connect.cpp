@@ -41,7 +41,7 @@ void syn_retries(LabRun& r) {
   LabWorld& w = r.w;
   stack::Stack& client = w.add_host("client", kClient, r.cfg, {.delay = 5ms});
   BlackHole hole;
-  w.add_node("server", kServer, hole, {.delay = 5ms});
+  w.add_node("black hole", kServer, hole, {.delay = 5ms});
   w.say(
       fmt::format("  client: connect() to {}:80, which never answers (tcp_syn_retries {}, "
                   "tcp_syn_linear_timeouts {})",

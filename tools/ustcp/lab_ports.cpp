@@ -42,7 +42,7 @@ void time_wait_pileup(LabRun& r) {
                   "each first; {} ephemeral ports ({}-{})",
                   kClient.to_string(), kRate, kServer.to_string(), 80, ports,
                   r.cfg.ip_local_port_range[0], r.cfg.ip_local_port_range[1]));
-  bool noted_fail = false, noted_expiry = false, noted_recycle = false;
+  bool noted_fail = false, noted_expiry = false, noted_recycle = false, noted_cap = false;
   uint64_t opened_after_expiry = 0;
   w.run(end, 5ms, [&](TimePoint now) {
     cli.step(now);
@@ -60,10 +60,19 @@ void time_wait_pileup(LabRun& r) {
       noted_recycle = true;
       w.note("connect() takes over a TIME-WAIT 4-tuple (TcpExtTWRecycled)");
     }
+    if (!noted_cap && client.counters().TCPTimeWaitOverflow > 0) {
+      noted_cap = true;
+      w.note(
+          fmt::format("TIME-WAIT is at tcp_max_tw_buckets ({}): closing sockets skip it "
+                      "(TcpExtTCPTimeWaitOverflow)",
+                      r.cfg.tcp_max_tw_buckets));
+      w.show_nstat("client", {"TcpActiveOpens", "TcpExtTW*", "TcpExtTCPTimeWaitOverflow"});
+    }
     if (!noted_expiry && now > at(60s) &&
         w.count("client", State::TimeWait) < w.peak("client", State::TimeWait)) {
       noted_expiry = true;
-      w.note("the first TIME-WAIT entries expire (60 s): their ports are free again");
+      w.note(noted_fail ? "the first TIME-WAIT entries expire (60 s): their ports are free again"
+                        : "the first TIME-WAIT entries expire (60 s)");
     }
     if (noted_expiry) opened_after_expiry = cli.started;
     return true;

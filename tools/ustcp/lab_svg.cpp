@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 constexpr int kWidth = 1240;
 constexpr int kLeft = 96;     // time labels left of this
 constexpr int kRight = 1180;  // plots end here
-constexpr int kRow = 22;
+constexpr int kRow = 24;      // a label above its arrow clears the row above
 
 std::string esc(std::string_view s) {
   std::string o;
@@ -44,8 +44,12 @@ std::string esc(std::string_view s) {
 }
 
 std::string thousands(uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  const std::string digits = std::to_string(n);
+  std::string s;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
   return s;
 }
 
@@ -84,6 +88,8 @@ struct Row {
   const LabSegment* seg = nullptr;
   const LabChange* change = nullptr;
   std::string text;
+  uint32_t seq = 0;             // a segment's numbers as the diagram shows them
+  std::optional<uint32_t> ack;  // (no ack: the other side's ISN is not known yet)
 };
 
 class Svg {
@@ -122,9 +128,16 @@ struct Relative {
     const ConnKey k = key_of(s.src, s.dst);
     const bool dir =
         std::pair{s.src.addr.raw(), s.src.port} < std::pair{s.dst.addr.raw(), s.dst.port};
-    auto mine = isn.try_emplace({k, dir}, s.seq).first->second;
+    // A SYN with a new ISN starts the numbers again: a later connection on the same 4-tuple
+    // (after TIME-WAIT, or tcp_tw_reuse) counts from its own SYN, as Wireshark's do.
+    auto [it, fresh] = isn.try_emplace({k, dir}, s.seq);
+    if (!fresh && (s.flags & wire::tcp_flags::SYN) && it->second != s.seq) {
+      it->second = s.seq;
+      if (!(s.flags & wire::tcp_flags::ACK)) isn.erase({k, !dir});
+    }
+    const uint32_t mine = it->second;
     std::optional<uint32_t> ack;
-    if (auto it = isn.find({k, !dir}); it != isn.end()) ack = s.ack - it->second;
+    if (auto other = isn.find({k, !dir}); other != isn.end()) ack = s.ack - other->second;
     return {s.seq - mine, ack};
   }
 };
@@ -142,6 +155,7 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
     if (p.focus && p.focus(s)) focus.insert(key_of(s.src, s.dst));
   }
   std::vector<Row> rows;
+  Relative rel;
   size_t si = 0, ci = 0, ni = 0;
   const auto& segs = w.segments();
   const auto& changes = w.changes();
@@ -167,9 +181,16 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
       ++ni;
     } else if (ts <= tc) {
       const LabSegment& s = segs[si++];
-      if (focus.contains(key_of(s.src, s.dst)) && (!p.rows || p.rows(s))) {
+      const bool in_focus = focus.contains(key_of(s.src, s.dst));
+      // Relative numbers follow every segment of a connection, shown or not (a SYN left
+      // out still starts the numbers of its connection).
+      const auto [seq, ack] = in_focus ? rel.of(s) : std::pair{0u, std::optional<uint32_t>{}};
+      if (in_focus && (!p.rows || p.rows(s))) {
         flush_gap(s.t);
-        rows.push_back({Row::Seg, s.t, &s});
+        Row row{Row::Seg, s.t, &s};
+        row.seq = p.absolute_seq ? s.seq : seq;
+        row.ack = p.absolute_seq ? std::optional(s.ack) : ack;
+        rows.push_back(std::move(row));
       } else {
         if (skipped == 0) skipped_from = s.t;
         ++skipped;
@@ -213,10 +234,9 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
   for (int i = 0; i < n; ++i) {
     svg.line(lane_x(i), lanes_top, lane_x(i), lanes_bottom, "stroke:#b0bec5;stroke-width:2");
   }
-  Relative rel;
   for (const Row& r : rows) {
     y += kRow;
-    const double ty = y - 6;
+    const double ty = y - 7;
     if (r.kind != Row::Gap) {
       svg.text(kLeft - 10, ty, fmt::format("{:.6f}", to_seconds(r.t)),
                "text-anchor=\"end\" fill=\"#607d8b\" font-family=\"DejaVu Sans Mono, monospace\" "
@@ -226,7 +246,7 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
       case Row::Gap:
         svg.add(
             fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#f5f5f5\"/>\n",
-                        kLeft, y - kRow + 4, kRight - kLeft, kRow - 4));
+                        kLeft, y - kRow + 4, kRight - kLeft, kRow - 8));
         svg.text((kLeft + kRight) / 2.0, ty, r.text,
                  "text-anchor=\"middle\" fill=\"#616161\" font-style=\"italic\"");
         break;
@@ -234,7 +254,7 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
         svg.add(
             fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fff8e1\" "
                         "stroke=\"#ffb300\"/>\n",
-                        kLeft, y - kRow + 4, kRight - kLeft, kRow - 4));
+                        kLeft, y - kRow + 4, kRight - kLeft, kRow - 8));
         svg.text(kLeft + 8, ty, r.text, "fill=\"#e65100\" font-weight=\"bold\"");
         break;
       case Row::Change: {
@@ -262,34 +282,47 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
         const bool nowhere = s.to < 0;
         const double x2 = nowhere ? x1 + (s.from < n - 1 ? 90 : -90) : lane_x(s.to);
         const double y1 = y - kRow + 6, y2 = y - 2;
-        auto [seq, ack] = rel.of(s);
-        if (p.absolute_seq) {
-          seq = s.seq;
-          ack = s.ack;
-        }
+        const uint32_t seq = r.seq;
+        const std::optional<uint32_t> ack = r.ack;
         std::string label =
             fmt::format("{} > {} [{}] seq {}", s.src.port, s.dst.port, flag_text(s.flags), seq);
         if ((s.flags & wire::tcp_flags::ACK) && ack) label += fmt::format(" ack {}", *ack);
         if (s.len) label += fmt::format(" len {}", s.len);
         if (s.dropped) label += nowhere ? " (no route)" : " (lost)";
+        if (s.discarded) {
+          label +=
+              fmt::format(" (dropped by {}: {})", lanes[static_cast<size_t>(s.to)], s.discarded);
+        }
         const bool rst = s.flags & wire::tcp_flags::RST;
         // Each connection in focus its own color (ports in the label say which is which).
         static const char* kConnColors[] = {"#37474f", "#1565c0", "#00695c", "#6a1b9a"};
         const auto conn = std::distance(focus.begin(), focus.find(key_of(s.src, s.dst)));
-        const char* color = s.dropped ? "#c62828" : rst ? "#d81b60" : kConnColors[conn % 4];
+        const char* color = s.dropped || s.discarded ? "#c62828"
+                            : rst                    ? "#d81b60"
+                                                     : kConnColors[conn % 4];
+        auto cross = [&](double cx, double cy) {
+          svg.line(cx - 5, cy - 5, cx + 5, cy + 5, "stroke:#c62828;stroke-width:2");
+          svg.line(cx - 5, cy + 5, cx + 5, cy - 5, "stroke:#c62828;stroke-width:2");
+        };
         if (s.dropped) {
+          // Lost on the way: the arrow stops halfway, at a cross.
           const double xm = (x1 + x2) / 2, ym = (y1 + y2) / 2;
           svg.line(x1, y1, xm, ym, "stroke:#c62828;stroke-width:1.5;stroke-dasharray:5,3");
-          svg.line(xm - 5, ym - 5, xm + 5, ym + 5, "stroke:#c62828;stroke-width:2");
-          svg.line(xm - 5, ym + 5, xm + 5, ym - 5, "stroke:#c62828;stroke-width:2");
+          cross(xm, ym);
+        } else if (s.discarded) {
+          // Arrived and dropped there: the arrow reaches the receiver's lane, at a cross.
+          const double xe = x2 + (x2 > x1 ? -7 : 7);
+          svg.line(x1, y1, xe, y2, "stroke:#c62828;stroke-width:1.5");
+          cross(xe, y2);
         } else {
           svg.add(
               fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
                           "stroke=\"{}\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>\n",
                           x1, y1, x2, y2, color));
         }
+        // Above the arrow, clear of its line and of a cross at its middle.
         const double lx = nowhere ? x2 + (x2 > x1 ? 8 : -8) : (x1 + x2) / 2;
-        svg.text(lx, y1 + 1, label,
+        svg.text(lx, y1 - 2, label,
                  fmt::format("text-anchor=\"{}\" font-size=\"11\" fill=\"{}\" "
                              "font-family=\"DejaVu Sans Mono, monospace\"",
                              nowhere ? (x2 > x1 ? "start" : "end") : "middle", color)
@@ -315,10 +348,24 @@ double nice_step(double range, int ticks) {
   return 10 * p;
 }
 
+// A note's number in a yellow disc centred on (x, y), wide enough for two digits.
+void note_marker(Svg& svg, double x, double y, int k) {
+  svg.add(fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"8\" fill=\"#ffb300\"/>\n", x, y));
+  svg.text(
+      x, y + 3.5, std::to_string(k),
+      fmt::format("text-anchor=\"middle\" font-size=\"{}\" fill=\"white\" font-weight=\"bold\"",
+                  k < 10 ? 10 : 8)
+          .c_str());
+}
+
 int timelines(Svg& svg, const LabWorld& w, const LabPicture& p, int top) {
   int y = top;
   svg.text(kLeft - 80, y, "Sockets in each state over time",
            "font-size=\"15\" font-weight=\"bold\"");
+  svg.text(kLeft + 170, y,
+           "(a pixel column spans the counts of its time slice: a solid band is a count that "
+           "came and went many times)",
+           "font-size=\"11\" fill=\"#607d8b\"");
   y += 16;
   const double t_end = std::max(to_seconds(w.now()), 0.001);
   const int px = kRight - kLeft;
@@ -375,20 +422,43 @@ int timelines(Svg& svg, const LabWorld& w, const LabPicture& p, int top) {
       svg.text(x_of(t), y1 + 16, fmt::format("{:g} s", t),
                "text-anchor=\"middle\" font-size=\"11\" fill=\"#607d8b\"");
     }
-    // One line per state that had sockets; the legend says its peak.
-    double legend_x = kLeft + 260;
+    // One line per state that had sockets, left out where the state has none (a line along
+    // 0 says nothing and covers the others); the legend says its peak. LISTEN (a constant,
+    // mostly) is drawn first, dashed, under the others. With few sockets (8 px or more
+    // each), lines at the same count would hide each other: they are drawn up to 3 px off,
+    // side by side.
+    std::vector<int> drawn;
+    const int listen = static_cast<int>(tcp::State::Listen);
+    if (peak[listen]) drawn.push_back(listen);
     for (int s = 0; s < kStates; ++s) {
-      if (peak[s] == 0) continue;
-      std::string pts;
+      if (peak[s] && s != listen) drawn.push_back(s);
+    }
+    const bool few = h / (top_count * 1.08) >= 8;
+    double legend_x = kLeft + 260;
+    for (size_t j = 0; j < drawn.size(); ++j) {
+      const int s = drawn[j];
+      const double off =
+          few && drawn.size() > 1
+              ? 6.0 * (static_cast<double>(j) / static_cast<double>(drawn.size() - 1) - 0.5)
+              : 0;
+      std::string d;
+      bool drawing = false;
       for (size_t c = 0; c < hi.size(); ++c) {
+        const bool before = c > 0 && last[c - 1][s] > 0;
+        if (hi[c][s] == 0 && last[c][s] == 0 && !before) {
+          drawing = false;
+          continue;
+        }
         const double x = kLeft + static_cast<double>(c);
-        pts += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", x, y_of(hi[c][s]), x + 0.9,
-                           y_of(last[c][s]));
+        if (!drawing) d += fmt::format("M{:.1f},{:.1f} ", x, y_of(0) + off);  // up from 0
+        d += fmt::format("L{:.1f},{:.1f} L{:.1f},{:.1f} ", x, y_of(hi[c][s]) + off, x + 0.9,
+                         y_of(last[c][s]) + off);
+        drawing = true;
       }
       const auto st = static_cast<tcp::State>(s);
       svg.add(fmt::format(
-          "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"/>\n", pts,
-          state_color(st)));
+          "<path data-state=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"{}/>\n",
+          tcp::ss_name(st), d, state_color(st), s == listen ? " stroke-dasharray=\"6,3\"" : ""));
       const std::string label = fmt::format("{} (peak {})", tcp::ss_name(st), thousands(peak[s]));
       svg.add(fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"12\" height=\"4\" fill=\"{}\"/>\n",
                           legend_x, y + 8, state_color(st)));
@@ -401,18 +471,20 @@ int timelines(Svg& svg, const LabWorld& w, const LabPicture& p, int top) {
       ++k;
       const double x = x_of(to_seconds(n.t));
       svg.line(x, y0, x, y1, "stroke:#ffb300;stroke-width:1;stroke-dasharray:4,3");
-      svg.add(fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"7\" fill=\"#ffb300\"/>\n", x,
-                          y0 + 9 + (k % 3) * 15));
-      svg.text(x, y0 + 13 + (k % 3) * 15, std::to_string(k),
-               "text-anchor=\"middle\" font-size=\"10\" fill=\"white\" font-weight=\"bold\"");
+      note_marker(svg, x, y0 + 10 + (k % 3) * 17, k);
     }
     y = y1 + 30;
   }
+  // The notes: the marker's number, the time, the text (three elements: SVG collapses
+  // runs of spaces).
   int k = 0;
   for (const LabNote& n : w.notes()) {
-    svg.text(kLeft, y, fmt::format("{}  {:.3f} s  {}", ++k, to_seconds(n.t), n.text),
-             "font-size=\"11\"");
-    y += 15;
+    note_marker(svg, kLeft + 8, y - 4, ++k);
+    svg.text(kLeft + 84, y, fmt::format("{:.3f} s", to_seconds(n.t)),
+             "text-anchor=\"end\" font-size=\"11\" fill=\"#607d8b\" "
+             "font-family=\"DejaVu Sans Mono, monospace\"");
+    svg.text(kLeft + 94, y, n.text, "font-size=\"11\"");
+    y += 17;
   }
   return y + 10;
 }

@@ -25,6 +25,42 @@ class LabWorld::Ticker final : public link::Node {
   std::optional<TimePoint> next_;
 };
 
+// A host's Stack on the network. It also tells the world when the Stack discarded a
+// datagram it was given, by the counter the Stack counted it in (the diagrams mark such a
+// segment: it arrived, and was dropped there).
+class LabWorld::Receiver final : public link::Node {
+ public:
+  Receiver(LabWorld& w, stack::Stack& s) : w_(w), s_(s) {}
+  void receive(TimePoint now, Bytes d) override {
+    const tcp::Counters before = s_.counters();
+    s_.receive(now, d);
+    if (const char* counter = discard_counter(before, s_.counters())) w_.on_discard(d, counter);
+  }
+  std::optional<Bytes> poll_transmit(TimePoint now) override { return s_.poll_transmit(now); }
+  std::optional<TimePoint> next_deadline() const override { return s_.next_deadline(); }
+  void on_timer(TimePoint now) override { s_.on_timer(now); }
+
+ private:
+  // The counters Linux increments when it drops an incoming segment, the most specific first
+  // (ListenDrops also counts every ListenOverflows and TCPReqQFullDrop).
+  static const char* discard_counter(const tcp::Counters& a, const tcp::Counters& b) {
+#define USTCP_DISCARD(name) \
+  if (b.name != a.name) return #name;
+    USTCP_DISCARD(ListenOverflows)
+    USTCP_DISCARD(TCPReqQFullDrop)
+    USTCP_DISCARD(TCPDeferAcceptDrop)
+    USTCP_DISCARD(PAWSEstab)
+    USTCP_DISCARD(TCPMinTTLDrop)
+    USTCP_DISCARD(InErrs)
+    USTCP_DISCARD(ListenDrops)
+#undef USTCP_DISCARD
+    return nullptr;
+  }
+
+  LabWorld& w_;
+  stack::Stack& s_;
+};
+
 namespace {
 constexpr Ipv4Addr kTickerAddr{10, 255, 255, 254};
 }
@@ -47,7 +83,7 @@ stack::Stack& LabWorld::add_host(const std::string& name, Ipv4Addr addr, const t
   h->lane = static_cast<int>(lane_names_.size());
   h->stack = std::make_unique<stack::Stack>(addr, cfg, 100 + hosts_.size());
   h->stack->enable_state_log(true);
-  h->node = std::make_unique<link::StackNode>(*h->stack);
+  h->node = std::make_unique<Receiver>(*this, *h->stack);
   net_.attach(*h->node, addr, link);
   lane_names_.push_back(name);
   lane_addrs_.push_back(addr);
@@ -92,6 +128,24 @@ void LabWorld::on_send(TimePoint t, Ipv4Addr from, Bytes d) {
   s.ack = tcp->ack().raw();
   s.len = static_cast<uint32_t>(tcp->payload().size());
   segments_.push_back(s);
+}
+
+void LabWorld::on_discard(Bytes d, const char* counter) {
+  auto ip = wire::Ipv4View::parse(d);
+  if (!ip || ip->protocol() != wire::kProtoTcp) return;
+  auto tcp = wire::TcpView::parse(ip->payload(), ip->src(), ip->dst(), /*verify=*/false);
+  if (!tcp) return;
+  // The segment as recorded when sent: the latest one like it not yet marked (a datagram
+  // arrives within the link's delay, so the search stays near the end).
+  const Endpoint src{ip->src(), tcp->src_port()}, dst{ip->dst(), tcp->dst_port()};
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    if (it->src == src && it->dst == dst && it->seq == tcp->seq().raw() &&
+        it->ack == tcp->ack().raw() && it->flags == tcp->flags() && !it->dropped &&
+        !it->discarded) {
+      it->discarded = counter;
+      return;
+    }
+  }
 }
 
 void LabWorld::drain_logs() {
@@ -158,9 +212,12 @@ TimePoint LabWorld::run(TimePoint until, Duration tick, const std::function<bool
   return net_.now();
 }
 
+// The virtual time as the report's lines start with it.
+std::string LabWorld::clock() const { return fmt::format("{:8.3f} s", to_seconds(net_.now())); }
+
 void LabWorld::note(const std::string& text) {
   notes_.push_back({net_.now(), text});
-  fmt::print("  {:8.3f} s  {}\n", to_seconds(net_.now()), text);
+  fmt::print("  {}  {}\n", clock(), text);
 }
 
 void LabWorld::say(const std::string& text) { fmt::print("{}\n", text); }
@@ -216,7 +273,7 @@ void LabWorld::show_ss(const std::string& host, const std::string& args, size_t 
   if (!c.summary && total > rows + 1) {
     out += fmt::format("    ... {} more\n", total - rows - 1);
   }
-  fmt::print("  {}$ ss {}\n{}", host, args, out);
+  fmt::print("  {}  {}$ ss {}\n{}", clock(), host, args, out);
 }
 
 void LabWorld::show_nstat(const std::string& host, const std::vector<std::string>& patterns) {
@@ -236,7 +293,7 @@ void LabWorld::show_nstat(const std::string& host, const std::vector<std::string
   std::istringstream lines(text);
   std::string out;
   for (std::string line; std::getline(lines, line);) out += "    " + line + "\n";
-  fmt::print("  {}$ nstat{}\n{}", host, args, out);
+  fmt::print("  {}  {}$ nstat{}\n{}", clock(), host, args, out);
 }
 
 }  // namespace ustcp::cli

@@ -14,7 +14,6 @@
 
 #include "ustcp/link/pcap_writer.hpp"
 #include "ustcp/link/sim_network.hpp"
-#include "ustcp/link/stack_node.hpp"
 #include "ustcp/stack/netstat.hpp"
 #include "ustcp/stack/stack.hpp"
 
@@ -38,6 +37,9 @@ struct LabSegment {
   uint8_t flags = 0;
   uint32_t seq = 0, ack = 0, len = 0;
   bool dropped = false;  // lost, queue-dropped or unroutable
+  // Delivered, but the receiving Stack discarded it: the counter that says why (a full accept
+  // queue: "ListenOverflows"), or nullptr.
+  const char* discarded = nullptr;
 };
 
 struct LabChange {
@@ -84,7 +86,7 @@ class LabWorld {
   void say(const std::string& text);
 
   // `ss -tan` (with `args` as ss takes them, e.g. "-tn state time-wait") of a host, at most
-  // `rows` rows then "... N more"; printed under "name$ ss ARGS".
+  // `rows` rows then "... N more"; printed under "  12.345 s  name$ ss ARGS".
   void show_ss(const std::string& host, const std::string& args, size_t rows = 6);
   // `nstat` of a host: the increments since the last show_nstat of that host, for the
   // counters matching one of `patterns` (globs).
@@ -105,21 +107,25 @@ class LabWorld {
   uint32_t peak(const std::string& host, tcp::State st) const;
 
  private:
+  class Ticker;
+  class Receiver;
   struct Host {
     std::string name;
     int lane;
     std::unique_ptr<stack::Stack> stack;
-    std::unique_ptr<link::StackNode> node;
+    std::unique_ptr<Receiver> node;  // the Stack on the network, watched for discards
     std::unordered_map<tcp::FourTuple, tcp::State, tcp::FourTupleHash> state;  // live sockets
     std::array<uint32_t, kStates> n{};
     std::array<uint32_t, kStates> peak{};
     std::vector<stack::NstatRow> nstat_history;
   };
-  class Ticker;
+  std::string clock() const;  // now, as "  12.345 s"
   Host& find(const std::string& name);
   const Host& find(const std::string& name) const;
   void drain_logs();
   void on_send(TimePoint t, Ipv4Addr from, Bytes datagram);
+  // The receiver of `datagram` discarded it, counting it in `counter`: marks its segment.
+  void on_discard(Bytes datagram, const char* counter);
 
   link::SimNetwork net_;
   std::vector<std::unique_ptr<Host>> hosts_;
