@@ -29,6 +29,9 @@ msg 2 "^ustcp serve: --pcap-files needs --pcap-size" \
   serve --addr 198.18.0.2/24 --http 80 --pcap "$T/x.pcap" --pcap-files 3
 msg 2 "^ustcp get: --snaplen, --pcap-size and --pcap-files need --pcap FILE$" \
   get --addr 198.18.0.2/24 --snaplen 100 http://198.18.0.1/
+msg 2 "^ustcp transfer: --pcap-size 'lots': expected a size like 100M$" \
+  transfer --pcap "$T/t.pcap" -C lots
+msg 2 "^ustcp demo: --snaplen, --pcap-size and --pcap-files need --pcap FILE$" demo -s 96
 msg 2 "^ustcp ss: wrong state name: bogus " ss state bogus
 msg 2 "^ustcp nstat: invalid counter pattern '-x'$" nstat -- -x
 msg 2 "^ustcp lab: unknown scenario 'x' " lab x

@@ -41,6 +41,13 @@ expect_msg 2 "--peer-addr '10.0.0.1'" "serve --peer-addr outside the subnet" \
 expect_msg 2 "--sysctl net.ipv4.tcp_syncookies" "serve with a bad sysctl value" \
   "$USTCP" serve --addr 198.18.0.2/24 --http 80 --sysctl net.ipv4.tcp_syncookies=abc
 expect_msg 2 "--keepalive-timeout" "serve --keepalive-timeout -1" "$USTCP" serve --addr 198.18.0.2/24 --http 80 --keepalive-timeout -1
+expect_msg 2 "invalid value '1x' for --accept-delay: expected seconds, like 5, 1.5 or 500ms" \
+  "serve --accept-delay with a bad unit" "$USTCP" serve --addr 198.18.0.2/24 --http 80 --accept-delay 1x
+expect_msg 2 "invalid value '2d' for --keepalive" "get --keepalive with a bad unit" \
+  "$USTCP" get --addr 198.18.0.2/24 --keepalive 2d http://198.18.0.1/
+# A duration with its unit is taken: the next check (the device name) is what fails.
+expect_msg 2 "--tun 'bad/name'" "serve --accept-delay 500ms --keepalive-timeout 2s" \
+  "$USTCP" serve --tun bad/name --addr 198.18.0.2/24 --http 80 --accept-delay 500ms --keepalive-timeout 2s
 expect_msg 2 "--root" "serve --root that does not exist" "$USTCP" serve --addr 198.18.0.2/24 --http 80 --root "$dir/missing"
 expect_msg 2 "only http:// URLs" "get ftp://" "$USTCP" get --addr 198.18.0.2/24 ftp://198.18.0.1/x
 expect_msg 2 "must be an IPv4 address \(ustcp has no DNS\)" "get with a host name" \

@@ -79,6 +79,13 @@ compare l-then-a -- -tlna
 compare connected -- -tn
 compare netid -- -tw -an
 compare two-tables -- -tuan
+compare udp -- -un
+compare raw -- -wn
+compare udp-raw -- -uwn
+compare udp-ipv4 -- -4un
+compare unix -- -xn
+compare unix-listening -- -xln
+compare unix-state -- -xn state established
 compare ipv4 -- -4tan
 compare ipv6-none -- -6tan
 compare timers -- -tano

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pcap_options.hpp"
 #include "tun_options.hpp"
 #include "ustcp/base/time.hpp"
 #include "ustcp/tcp/config.hpp"
@@ -16,7 +17,7 @@ struct DemoOptions {
   bool nstat = false;  // print both hosts' counters at the end
   uint64_t seed = 1;
   Duration delay = std::chrono::milliseconds(5);
-  std::string pcap;
+  PcapArgs capture;
   tcp::Config config;
 };
 
@@ -28,7 +29,7 @@ struct TransferOptions {
   uint64_t seed = 1;
   bool json = false;
   bool nstat = false;
-  std::string pcap;
+  PcapArgs capture;
   tcp::Config config;
 };
 

@@ -32,12 +32,9 @@ bool drain(stack::Stack& s, TimePoint now, stack::SocketId id, std::string& into
 
 int run_demo(const DemoOptions& opt) {
   SimHosts h(opt.seed, opt.config, link::LinkParams{.delay = opt.delay});
-  if (!opt.pcap.empty()) {
-    std::string e = h.capture(opt.pcap);
-    if (!e.empty()) {
-      fmt::print(stderr, "ustcp demo: --pcap: {}\n", e);
-      return 2;
-    }
+  if (std::string e = h.capture(opt.capture); !e.empty()) {
+    fmt::print(stderr, "ustcp demo: {}\n", e);
+    return 2;
   }
   Tracer tracer({{"client", &h.client}, {"server", &h.server}});
   h.net.on_send([&](TimePoint t, Ipv4Addr from, Bytes d) { tracer.segment(t, from, d); });

@@ -30,6 +30,8 @@ bool convert(const std::string& name, const std::string& text, F parse, T& out, 
   return true;
 }
 
+constexpr const char* kSeconds = "seconds, like 5, 1.5 or 500ms (at most a day)";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,7 +44,7 @@ int main(int argc, char** argv) {
       "demo", "HTTP/1.1 between two hosts on a simulated network, segment by segment");
   demo_cmd->add_option("--delay", demo_delay, "one-way link delay, with its unit (e.g. 5ms)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the simulation");
-  demo_cmd->add_option("--pcap", demo.pcap, "write the segments to a pcap file (Wireshark)");
+  cli::add_pcap_options(demo_cmd, demo.capture, "write the segments to a pcap file (Wireshark)");
   demo_cmd->add_flag("--nstat", demo.nstat, "print both hosts' counters at the end (nstat format)");
   cli::StackOptions demo_stack;
   cli::add_stack_options(demo_cmd, demo_stack);
@@ -65,7 +67,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   tr_cmd->add_option("--seed", tr.seed, "seed of the simulation");
   tr_cmd->add_flag("--json", tr.json, "print one JSON object");
-  tr_cmd->add_option("--pcap", tr.pcap, "write the segments to a pcap file (Wireshark)");
+  cli::add_pcap_options(tr_cmd, tr.capture, "write the segments to a pcap file (Wireshark)");
   tr_cmd->add_flag("--nstat", tr.nstat, "print both hosts' counters at the end (nstat format)");
   cli::StackOptions tr_stack;
   cli::add_stack_options(tr_cmd, tr_stack);
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
       ->required();
 
   cli::ServeOptions serve;
-  double keepalive_timeout = 75;
+  std::string keepalive_timeout = "75";
   auto* serve_cmd = app.add_subcommand(
       "serve", "run ustcp on a TUN device: ping, an echo server and an HTTP/1.1 server (root)");
   cli::add_tun_options(serve_cmd, serve.tun, /*addr_required=*/true);
@@ -99,25 +101,21 @@ int main(int argc, char** argv) {
                    "serve the files under this directory over HTTP "
                    "(default: built-in pages / and /bytes/N)")
       ->check(CLI::ExistingDirectory);
-  serve_cmd
-      ->add_option("--keepalive-timeout", keepalive_timeout,
-                   "close idle HTTP keep-alive connections after this many seconds, like "
-                   "nginx's keepalive_timeout (default 75; 0: no keep-alive)")
-      ->check(CLI::Range(0.0, 86400.0));
+  serve_cmd->add_option("--keepalive-timeout", keepalive_timeout,
+                        "close idle HTTP keep-alive connections after this many seconds (or 500ms, "
+                        "...), like nginx's keepalive_timeout (default 75; 0: no keep-alive)");
   serve_cmd->add_option("--backlog", serve.backlog, "listen() backlog (default 511)")
       ->check(CLI::Range(1, 65535));
-  double accept_delay = 0;
-  serve_cmd
-      ->add_option("--accept-delay", accept_delay,
-                   "a slow accepter: accept() one connection per this many seconds (the accept "
-                   "queue overflows; ustcp lab accept-overflow)")
-      ->check(CLI::Range(0.0, 86400.0));
+  std::string accept_delay = "0";
+  serve_cmd->add_option("--accept-delay", accept_delay,
+                        "a slow accepter: accept() one connection per this many seconds (or 500ms, "
+                        "...): the accept queue overflows (ustcp lab accept-overflow)");
   serve_cmd->add_flag("--no-close", serve.no_close,
                       "never close() a connection, even after the client's FIN: CLOSE-WAIT "
                       "piles up (ustcp lab close-wait-leak)");
 
   cli::GetOptions get;
-  double get_keepalive = 0;
+  std::string get_keepalive = "0";
   auto* get_cmd = app.add_subcommand(
       "get", "fetch URLs over ustcp on a TUN device from a server on the Linux side (root)");
   cli::add_tun_options(get_cmd, get.tun, /*addr_required=*/true);
@@ -126,11 +124,9 @@ int main(int argc, char** argv) {
                    "http://A.B.C.D[:PORT]/PATH; several URLs share one keep-alive connection")
       ->required();
   get_cmd->add_option("-o,--output", get.output, "write the bodies to this file (default stdout)");
-  get_cmd
-      ->add_option("--keepalive", get_keepalive,
-                   "keep the idle connection open this many seconds after the last response, "
-                   "then close it (a client keep-alive timeout)")
-      ->check(CLI::Range(0.0, 86400.0));
+  get_cmd->add_option("--keepalive", get_keepalive,
+                      "keep the idle connection open this many seconds (or 500ms, ...) after the "
+                      "last response, then close it (a client keep-alive timeout)");
 
   cli::SsCommand ss;
   auto* ss_cmd = app.add_subcommand(
@@ -208,15 +204,21 @@ int main(int argc, char** argv) {
                  "ustcp serve: --echo and --http need two different ports from 1 to 65535\n");
       return 2;
     }
-    serve.keepalive_timeout =
-        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(keepalive_timeout));
-    serve.accept_delay =
-        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(accept_delay));
+    if (!convert("--keepalive-timeout", keepalive_timeout, cli::parse_seconds,
+                 serve.keepalive_timeout, error, kSeconds) ||
+        !convert("--accept-delay", accept_delay, cli::parse_seconds, serve.accept_delay, error,
+                 kSeconds)) {
+      fmt::print(stderr, "ustcp serve: {}\n", error);
+      return 2;
+    }
     return cli::run_serve(serve);
   }
   if (get_cmd->parsed()) {
-    get.keepalive =
-        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(get_keepalive));
+    if (!convert("--keepalive", get_keepalive, cli::parse_seconds, get.keepalive, error,
+                 kSeconds)) {
+      fmt::print(stderr, "ustcp get: {}\n", error);
+      return 2;
+    }
     return cli::run_get(get);
   }
   if (ss_cmd->parsed()) return cli::run_ss(ss);

@@ -120,10 +120,18 @@ bool ss_options(const SsCommand& c, SsOptions& o, std::string& error) {
   }
   const int tables = c.tcp + c.udp + c.raw + c.unix_;
   const bool by_default = tables == 0;  // ss's do_default: every table
+  // filter_merge_defaults(): without -a, -l or state words, each table brings its default
+  // states: TCP and Unix the connected ones (SS_CONN), UDP and RAW ESTABLISHED alone, and a
+  // family (-4, -6) SS_CONN. So `ss -u` has no State column, `ss -4u` has one.
+  if (states == 0 && !saw_states && !by_default && !c.tcp && !c.unix_ && !c.ipv4 && !c.ipv6) {
+    states = state_bit(tcp::State::Established);
+  }
   o.states = states;
   o.tcp = by_default || c.tcp;
   o.ipv4 = c.ipv4 || !c.ipv6;
-  o.netid = by_default || tables > 1;
+  // The Netid column shows when more than one of ss's tables is read; -x reads three
+  // (UNIX_DG, UNIX_ST, UNIX_SQ).
+  o.netid = by_default || c.tcp + c.udp + c.raw + 3 * c.unix_ > 1;
   o.header = !c.no_header;
   o.numeric = c.numeric;
   o.resolve = c.resolve;

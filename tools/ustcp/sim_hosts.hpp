@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "pcap_options.hpp"
 #include "ustcp/link/pcap_writer.hpp"
 #include "ustcp/link/sim_network.hpp"
 #include "ustcp/link/stack_node.hpp"
@@ -26,10 +27,15 @@ struct SimHosts {
     net.attach(server_node, kServerAddr, link);
   }
 
-  // Returns an error message, or "" when capture is on.
-  std::string capture(const std::string& path) {
-    pcap = std::make_unique<link::PcapWriter>(path);
-    if (!pcap->ok()) return pcap->error();
+  // Captures every datagram as --pcap, -s, -C and -W ask (nothing without --pcap). Returns
+  // an error message naming the option, or "".
+  std::string capture(const PcapArgs& a) {
+    link::PcapOptions o;
+    std::string error;
+    if (!pcap_options_from(a, o, error)) return error;
+    if (a.path.empty()) return "";
+    pcap = std::make_unique<link::PcapWriter>(a.path, o);
+    if (!pcap->ok()) return "--pcap: " + pcap->error();
     net.capture(*pcap);
     return "";
   }

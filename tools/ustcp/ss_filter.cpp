@@ -180,7 +180,7 @@ Expected<HostCond, std::string> parse_hostcond(std::string s, bool is_port) {
     port = s.substr(close + 1);
     has_port = true;
   } else if (!s.empty() && s[0] == '*') {
-    addr = "*";
+    addr.assign(1, '*');  // not = "*": GCC 12's -Wrestrict misfires on that assignment
     port = s.substr(1);
     has_port = true;
   } else {

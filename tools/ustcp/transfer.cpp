@@ -39,12 +39,9 @@ int run_transfer(const TransferOptions& opt) {
                       .duplicate = opt.duplicate,
                       .corrupt = opt.corrupt};
   SimHosts h(opt.seed, opt.config, lp);
-  if (!opt.pcap.empty()) {
-    std::string e = h.capture(opt.pcap);
-    if (!e.empty()) {
-      fmt::print(stderr, "ustcp transfer: --pcap: {}\n", e);
-      return 2;
-    }
+  if (std::string e = h.capture(opt.capture); !e.empty()) {
+    fmt::print(stderr, "ustcp transfer: {}\n", e);
+    return 2;
   }
   stack::Stack& c = h.client;
   stack::Stack& s = h.server;

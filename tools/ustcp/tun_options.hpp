@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "pcap_options.hpp"
 #include "stack_options.hpp"
 
 namespace ustcp::cli {
@@ -13,15 +14,13 @@ struct TunOptions {
   std::string addr;       // ustcp's address, A.B.C.D/NN
   std::string peer_addr;  // the Linux side's; default: the other host of the subnet
   std::string control;    // control socket path; default: default_control_path(tun)
-  std::string pcap;
-  // tcpdump's -s, -C and -W for --pcap (link::PcapOptions): kept as text, checked in open().
-  std::string snaplen, pcap_size;
-  uint32_t pcap_files = 0;
-  bool trace = false;  // print every segment and state change as `ustcp demo` does
+  PcapArgs capture;       // --pcap, -s, -C, -W
+  bool trace = false;     // print every segment and state change as `ustcp demo` does
   StackOptions stack;
 };
 
-// Adds --tun, --addr, --peer-addr, --control, --pcap, --trace, --sysctl, --sysctl-file.
+// Adds --tun, --addr, --peer-addr, --control, --pcap (-s, -C, -W), --trace, --sysctl,
+// --sysctl-file.
 void add_tun_options(CLI::App* cmd, TunOptions& opts, bool addr_required);
 
 }  // namespace ustcp::cli

@@ -4,45 +4,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "units.hpp"
 #include "ustcp/link/random_secrets.hpp"
 #include "ustcp/tcp/state.hpp"
 
 namespace ustcp::cli {
 
-namespace {
-
-// --snaplen, --pcap-size, --pcap-files: tcpdump's -s, -C, -W. Errors name the option.
-bool pcap_options_from(const TunOptions& o, link::PcapOptions& p, std::string& error) {
-  if ((!o.snaplen.empty() || !o.pcap_size.empty() || o.pcap_files) && o.pcap.empty()) {
-    error = "--snaplen, --pcap-size and --pcap-files need --pcap FILE";
-    return false;
-  }
-  if (!o.snaplen.empty()) {
-    auto n = parse_bytes(o.snaplen);
-    if (!n || *n < 20 || *n > 65535) {
-      error = fmt::format("--snaplen '{}': expected a number of bytes from 20 to 65535", o.snaplen);
-      return false;
-    }
-    p.snaplen = static_cast<uint32_t>(*n);
-  }
-  if (!o.pcap_size.empty()) {
-    auto n = parse_bytes(o.pcap_size);
-    if (!n || *n == 0) {
-      error = fmt::format("--pcap-size '{}': expected a size like 100M", o.pcap_size);
-      return false;
-    }
-    p.rotate_bytes = *n;
-  }
-  if (o.pcap_files && !p.rotate_bytes) {
-    error = "--pcap-files needs --pcap-size (the size at which a file is full)";
-    return false;
-  }
-  p.max_files = o.pcap_files;
-  return true;
-}
-
-}  // namespace
 namespace {
 
 // "198.18.0.2/24" -> (address, 24).
@@ -101,7 +67,7 @@ std::unique_ptr<TunSession> TunSession::open(const TunOptions& o, const std::str
   tcp::Config cfg;
   if (!load_config(o.stack, cfg, error)) return nullptr;
   link::PcapOptions pcap_options;
-  if (!pcap_options_from(o, pcap_options, error)) return nullptr;
+  if (!pcap_options_from(o.capture, pcap_options, error)) return nullptr;
   const std::string control = o.control.empty() ? default_control_path(o.tun) : o.control;
 
   bad_usage = false;
@@ -137,8 +103,8 @@ std::unique_ptr<TunSession> TunSession::open(const TunOptions& o, const std::str
     s->trace_tap_ = std::make_unique<TraceTap>(*s->top_, *s->tracer_, s->addr_);
     s->top_ = s->trace_tap_.get();
   }
-  if (!o.pcap.empty()) {
-    s->pcap_ = std::make_unique<link::PcapWriter>(o.pcap, pcap_options);
+  if (!o.capture.path.empty()) {
+    s->pcap_ = std::make_unique<link::PcapWriter>(o.capture.path, pcap_options);
     if (!s->pcap_->ok()) {
       error = "--pcap: " + s->pcap_->error();
       return nullptr;

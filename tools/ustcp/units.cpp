@@ -57,6 +57,17 @@ std::optional<Duration> parse_duration(const std::string& s) {
   return Duration(static_cast<int64_t>(nanos));
 }
 
+std::optional<Duration> parse_seconds(const std::string& s) {
+  auto ns = number_and_suffix(s);
+  if (!ns) return std::nullopt;
+  auto [v, suffix] = *ns;
+  std::optional<Duration> d = suffix.empty() ? std::optional(std::chrono::duration_cast<Duration>(
+                                                   std::chrono::duration<double>(std::min(v, 1e6))))
+                                             : parse_duration(s);
+  if (!d || *d > std::chrono::hours(24)) return std::nullopt;
+  return d;
+}
+
 std::optional<double> parse_fraction(const std::string& s) {
   auto ns = number_and_suffix(s);
   if (!ns) return std::nullopt;

@@ -14,6 +14,9 @@ namespace ustcp::cli {
 std::optional<uint64_t> parse_bytes(const std::string& s);
 // "5ms", "200us", "1s", "0": a unit is required (0 excepted).
 std::optional<Duration> parse_duration(const std::string& s);
+// A timeout or period in seconds, as nginx and sleep(1) take one: "75", "1.5", or with a
+// unit: "500ms", "2s". At most a day.
+std::optional<Duration> parse_seconds(const std::string& s);
 // "5%" or "0.05" -> 0.05; must lie in [0, 1].
 std::optional<double> parse_fraction(const std::string& s);
 
