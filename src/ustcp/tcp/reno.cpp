@@ -1,6 +1,8 @@
+// Reno (RFC 5681) in packets, as Linux's tcp_reno_* functions: slow start up to ssthresh,
+// then one packet per window; ssthresh is half the window at a loss. With the sender's
+// RFC 6582 partial-ACK handling this is NewReno.
 #include <algorithm>
 
-#include "ustcp/tcp/config.hpp"
 #include "ustcp/tcp/congestion.hpp"
 
 namespace ustcp::tcp {
@@ -10,30 +12,22 @@ class Reno final : public CongestionControl {
  public:
   const char* name() const override { return "reno"; }
 
-  void init(CongestionState& s, uint32_t mss) const override {
-    s.cwnd = kInitCwnd * mss;
-    s.ssthresh = UINT32_MAX;
-    s.bytes_acked = 0;
+  void init(CongestionState&, const CaContext&) const override {}
+
+  // tcp_reno_ssthresh: RFC 5681 (4), max(FlightSize / 2, 2), with Linux's use of cwnd.
+  uint32_t ssthresh(CongestionState& s, const CaContext&) const override {
+    return std::max(s.cwnd >> 1, 2u);
   }
 
-  void on_ack(CongestionState& s, uint32_t acked, uint32_t mss, TimePoint) const override {
-    if (s.cwnd < s.ssthresh) {
-      // RFC 5681 3.1 slow start, RFC 3465 L = 2*SMSS per ACK.
-      s.cwnd += std::min(acked, 2 * mss);
-      return;
+  // tcp_reno_cong_avoid.
+  void cong_avoid(CongestionState& s, const CaContext&, uint32_t acked,
+                  bool cwnd_limited) const override {
+    if (!cwnd_limited) return;
+    if (s.in_slow_start()) {
+      acked = slow_start(s, acked);
+      if (acked == 0) return;
     }
-    // Congestion avoidance: one SMSS per window of acknowledged bytes.
-    s.bytes_acked += acked;
-    if (s.bytes_acked >= s.cwnd) {
-      s.bytes_acked -= s.cwnd;
-      s.cwnd += mss;
-    }
-  }
-
-  uint32_t ssthresh_after_loss(const CongestionState&, uint32_t flight,
-                               uint32_t mss) const override {
-    // RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 * SMSS).
-    return std::max(flight / 2, 2 * mss);
+    cong_avoid_ai(s, s.cwnd, acked);
   }
 };
 
