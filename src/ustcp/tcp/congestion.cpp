@@ -39,13 +39,14 @@ uint32_t CongestionControl::undo_cwnd(const CongestionState& s) const {
   return std::max(s.cwnd, s.prior_cwnd);
 }
 
+// Registration order, as tcp_register_congestion_control appends: reno is built in first.
 const CongestionControl* find_congestion_control(std::string_view name) {
-  for (const CongestionControl* ca : {&reno()}) {
+  for (const CongestionControl* ca : {&reno(), &cubic()}) {
     if (name == ca->name()) return ca;
   }
   return nullptr;
 }
 
-const char* available_congestion_control() { return "reno"; }
+const char* available_congestion_control() { return "reno cubic"; }
 
 }  // namespace ustcp::tcp
