@@ -33,7 +33,13 @@ std::vector<SetCase> every_field() {
        [](const Config& c) { return c.tcp_abort_on_overflow == 1; }, "1"},
       {"net.ipv4.tcp_challenge_ack_limit", "1000",
        [](const Config& c) { return c.tcp_challenge_ack_limit == 1000; }, "1000"},
+      {"net.ipv4.tcp_available_congestion_control", "cubic", nullptr, ""},
+      {"net.ipv4.tcp_congestion_control", "reno",
+       [](const Config& c) { return c.congestion_control == &tcp::reno(); }, "reno"},
       {"net.ipv4.tcp_dsack", "0", [](const Config& c) { return c.tcp_dsack == 0; }, "0"},
+      {"net.ipv4.tcp_early_retrans", "0", [](const Config& c) { return c.tcp_early_retrans == 0; },
+       "0"},
+      {"net.ipv4.tcp_frto", "0", [](const Config& c) { return c.tcp_frto == 0; }, "0"},
       {"net.ipv4.tcp_fin_timeout", "30", [](const Config& c) { return c.tcp_fin_timeout == 30; },
        "30"},
       {"net.ipv4.tcp_invalid_ratelimit", "250",
@@ -46,12 +52,21 @@ std::vector<SetCase> every_field() {
        [](const Config& c) { return c.tcp_keepalive_time == 600; }, "600"},
       {"net.ipv4.tcp_max_orphans", "4096",
        [](const Config& c) { return c.tcp_max_orphans == 4096; }, "4096"},
+      {"net.ipv4.tcp_max_reordering", "100",
+       [](const Config& c) { return c.tcp_max_reordering == 100; }, "100"},
+      {"net.ipv4.tcp_min_rtt_wlen", "60", [](const Config& c) { return c.tcp_min_rtt_wlen == 60; },
+       "60"},
+      {"net.ipv4.tcp_moderate_rcvbuf", "0",
+       [](const Config& c) { return c.tcp_moderate_rcvbuf == 0; }, "0"},
       {"net.ipv4.tcp_max_syn_backlog", "128",
        [](const Config& c) { return c.tcp_max_syn_backlog == 128; }, "128"},
       {"net.ipv4.tcp_max_tw_buckets", "10",
        [](const Config& c) { return c.tcp_max_tw_buckets == 10; }, "10"},
       {"net.ipv4.tcp_orphan_retries", "2",
        [](const Config& c) { return c.tcp_orphan_retries == 2; }, "2"},
+      {"net.ipv4.tcp_recovery", "0", [](const Config& c) { return c.tcp_recovery == 0; }, "0"},
+      {"net.ipv4.tcp_reordering", "10", [](const Config& c) { return c.tcp_reordering == 10; },
+       "10"},
       {"net.ipv4.tcp_retries1", "5", [](const Config& c) { return c.tcp_retries1 == 5; }, "5"},
       {"net.ipv4.tcp_retries2", "8", [](const Config& c) { return c.tcp_retries2 == 8; }, "8"},
       {"net.ipv4.tcp_rfc1337", "1", [](const Config& c) { return c.tcp_rfc1337 == 1; }, "1"},
@@ -88,23 +103,42 @@ std::vector<SetCase> every_field() {
   };
 }
 
+// tcp_available_congestion_control refuses a write, except of the value it reads (with any
+// spacing), so that the listing of every sysctl applies back as a file.
+TEST(Sysctl, AvailableCongestionControlTakesOnlyItsOwnValue) {
+  Config cfg;
+  EXPECT_TRUE(apply(cfg, "net.ipv4.tcp_available_congestion_control", " reno   cubic "));
+  auto r = apply(cfg, "net.ipv4.tcp_available_congestion_control", "reno");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, "read-only (it lists the algorithms ustcp has: reno cubic)");
+  Config again;
+  EXPECT_TRUE(apply_file(again, to_text(cfg), "dump"));
+}
+
 TEST(Sysctl, EveryNameIsSettableAndReadsBack) {
   const auto cases = every_field();
   std::set<std::string> covered;
   for (const SetCase& t : cases) {
     SCOPED_TRACE(t.name);
     Config cfg;
+    covered.insert(t.name);
+    EXPECT_TRUE(known(t.name));
+    if (!t.holds) {
+      // Read-only (as /proc/sys's mode 0444 files refuse writes).
+      auto r = apply(cfg, t.name, t.value);
+      ASSERT_FALSE(r);
+      EXPECT_TRUE(r.error().reason.starts_with("read-only")) << r.error().reason;
+      continue;
+    }
     ASSERT_TRUE(apply(cfg, t.name, t.value)) << apply(cfg, t.name, t.value).error().message();
     EXPECT_TRUE(t.holds(cfg));
     EXPECT_EQ(get(cfg, t.name), t.read_back);
-    EXPECT_TRUE(known(t.name));
-    covered.insert(t.name);
   }
   // The table above covers exactly the names the layer knows.
   std::set<std::string> listed;
   for (std::string_view n : names()) listed.insert(std::string(n));
   EXPECT_EQ(covered, listed);
-  EXPECT_EQ(listed.size(), 31u);
+  EXPECT_EQ(listed.size(), 40u);
 }
 
 TEST(Sysctl, DefaultsListedLikeSysctlA) {
@@ -112,17 +146,26 @@ TEST(Sysctl, DefaultsListedLikeSysctlA) {
             "net.core.somaxconn = 4096\n"
             "net.ipv4.ip_local_port_range = 32768\t60999\n"
             "net.ipv4.tcp_abort_on_overflow = 0\n"
+            "net.ipv4.tcp_available_congestion_control = reno cubic\n"
             "net.ipv4.tcp_challenge_ack_limit = 2147483647\n"
+            "net.ipv4.tcp_congestion_control = cubic\n"
             "net.ipv4.tcp_dsack = 1\n"
+            "net.ipv4.tcp_early_retrans = 3\n"
             "net.ipv4.tcp_fin_timeout = 60\n"
+            "net.ipv4.tcp_frto = 2\n"
             "net.ipv4.tcp_invalid_ratelimit = 500\n"
             "net.ipv4.tcp_keepalive_intvl = 75\n"
             "net.ipv4.tcp_keepalive_probes = 9\n"
             "net.ipv4.tcp_keepalive_time = 7200\n"
             "net.ipv4.tcp_max_orphans = 131072\n"
+            "net.ipv4.tcp_max_reordering = 300\n"
             "net.ipv4.tcp_max_syn_backlog = 2048\n"
             "net.ipv4.tcp_max_tw_buckets = 131072\n"
+            "net.ipv4.tcp_min_rtt_wlen = 300\n"
+            "net.ipv4.tcp_moderate_rcvbuf = 1\n"
             "net.ipv4.tcp_orphan_retries = 0\n"
+            "net.ipv4.tcp_recovery = 1\n"
+            "net.ipv4.tcp_reordering = 3\n"
             "net.ipv4.tcp_retries1 = 3\n"
             "net.ipv4.tcp_retries2 = 15\n"
             "net.ipv4.tcp_rfc1337 = 0\n"
@@ -141,7 +184,7 @@ TEST(Sysctl, DefaultsListedLikeSysctlA) {
             "net.ipv4.tcp_window_scaling = 1\n"
             "net.ipv4.tcp_wmem = 4096\t16384\t4194304\n");
   const auto a = all(Config{});
-  ASSERT_EQ(a.size(), 31u);
+  ASSERT_EQ(a.size(), 40u);
   EXPECT_EQ(a.front(), (std::pair<std::string, std::string>{"net.core.somaxconn", "4096"}));
 }
 
@@ -186,6 +229,10 @@ TEST(Sysctl, OutOfRangeRejectedWithTheReason) {
       {"net.ipv4.tcp_synack_retries", "-1", "value out of range 0..255 (got -1)"},
       {"net.ipv4.tcp_retries1", "256", "value out of range 0..255 (got 256)"},
       {"net.ipv4.tcp_rto_max_ms", "999", "value out of range 1000..120000 (got 999)"},
+      {"net.ipv4.tcp_early_retrans", "5", "value out of range 0..4 (got 5)"},
+      {"net.ipv4.tcp_min_rtt_wlen", "86401", "value out of range 0..86400 (got 86401)"},
+      {"net.ipv4.tcp_congestion_control", "vegas",
+       "no such congestion control 'vegas' (available: reno cubic)"},
       {"net.ipv4.tcp_rto_max_ms", "120001", "value out of range 1000..120000 (got 120001)"},
       {"net.ipv4.tcp_rto_min_us", "0", "value out of range 1..2147483647 (got 0)"},
       {"net.core.somaxconn", "-1", "value out of range 0..2147483647 (got -1)"},

@@ -4,8 +4,9 @@
 // retransmit and NewReno recovery (RFC 5681 3.2, RFC 6582), the initial window and slow
 // start (RFC 6928, RFC 5681 3.1).
 //
-// Not modelled (Linux differs): the tail loss probe (RFC 8985) that Linux sends before the
-// RTO, and PRR (RFC 6937), which Linux uses instead of NewReno's window inflation.
+// These peers do not use SACK, so Linux's NewReno path applies (duplicate ACKs counted as
+// "SACKed" segments) and there is no tail loss probe; recovery reduces the window by PRR
+// (RFC 6937). SACK recovery, RACK and TLP are tested in tcp_sack_recovery_test.cpp.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -16,6 +17,14 @@ namespace ustcp::testing {
 namespace {
 
 constexpr uint32_t kMss = 1460;
+
+// The recovery tests use Reno (ssthresh = cwnd / 2), whose arithmetic is worked by hand
+// below; CUBIC (the default) reduces to 0.7 cwnd and has its own tests.
+tcp::Config reno_config() {
+  tcp::Config cfg;
+  cfg.congestion_control = &tcp::reno();
+  return cfg;
+}
 
 // The RTO schedule of one lost segment sent at t0 with RTO `rto`: RFC 6298 5.5 doubles
 // the timer, Linux caps it at tcp_rto_max (120 s).
@@ -192,6 +201,7 @@ TEST(TcpRetransmit, RtoCappedAt120s) {
 
 // RFC 6928 / TCP_INIT_CWND: exactly 10 segments leave before the first ACK; RFC 5681 3.1
 // slow start: each ACK of one segment opens the window by one, so two segments follow.
+// Windows count packets, as Linux's snd_cwnd does.
 TEST(TcpRetransmit, InitialWindowTenSegmentsThenSlowStart) {
   Harness h;
   SocketId s = h.established_client();
@@ -200,101 +210,146 @@ TEST(TcpRetransmit, InitialWindowTenSegmentsThenSlowStart) {
     h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
   }
   h.expect_nothing(until(200ms));
-  EXPECT_EQ(h.conn(s)->cwnd(), 10 * kMss);
+  EXPECT_EQ(h.conn(s)->cwnd(), 10u);
   h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + kMss});
   h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 10 * kMss, .ack = kRcv, .len = kMss});
   h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 11 * kMss, .ack = kRcv, .len = kMss});
   h.expect_nothing();
-  EXPECT_EQ(h.conn(s)->cwnd(), 11 * kMss);
-  // An ACK of two segments: cwnd + 2 SMSS, four segments out.
+  EXPECT_EQ(h.conn(s)->cwnd(), 11u);
+  // An ACK of two segments: cwnd + 2, four segments out.
   h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 3 * kMss});
   for (uint32_t i = 12; i < 16; ++i) {
     h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
   }
   h.expect_nothing();
-  EXPECT_EQ(h.conn(s)->cwnd(), 13 * kMss);
+  EXPECT_EQ(h.conn(s)->cwnd(), 13u);
 }
 
-// RFC 5681 3.2 / RFC 6582 3.2: the third duplicate ACK retransmits the first unacked
-// segment at once, ssthresh = FlightSize / 2, cwnd = ssthresh + 3 SMSS, inflated by one
-// SMSS per further duplicate (new data goes once cwnd exceeds the flight); the full ACK
-// ends recovery with cwnd = min(ssthresh, FlightSize + SMSS).
-TEST(TcpRetransmit, FastRetransmitAndFullAck) {
-  Harness h;
+// The peer's first ACK after its SYN-ACK updates SND.WL1 (RFC 9293 3.10.7.4): a window
+// update, not a duplicate ACK (Linux's FLAG_WIN_UPDATE). The tests send one first so that
+// the ACKs that follow are true duplicates.
+void peer_window_update(Harness& h, TimePoint t, uint32_t ack = kSnd) {
+  h.inject(t, Seg{.flags = ACK, .seq = kRcv, .ack = ack});
+}
+
+// Without SACK Linux counts duplicate ACKs as segments that left the network (NewReno,
+// tcp_add_reno_sack): each of the first two sends a new segment (RFC 3042 limited
+// transmit); the third marks the head lost and enters recovery, ssthresh = cwnd / 2 = 5.
+// PRR (RFC 6937) then sets cwnd = in flight + sndcnt on each ACK: in flight 8 (12 out, 3
+// "SACKed", 1 lost), sndcnt = ceil(5 * 1 / 10) = 1: cwnd 9, and the fast retransmit goes.
+// Later duplicates release new data at ssthresh / prior_cwnd = half the delivery rate.
+TEST(TcpRetransmit, FastRetransmitAndProportionalRateReduction) {
+  Harness h(reno_config());
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
     h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
   }
-  // Segment 0 is lost; 1..9 arrive: nine duplicate ACKs.
-  h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
-  h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  peer_window_update(h, at(150ms));
   h.expect_nothing();
+  // Segment 0 is lost; 1, 2, 3 arrive.
+  h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 10 * kMss, .ack = kRcv, .len = kMss});
+  h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd + 11 * kMss, .ack = kRcv, .len = kMss});
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Disorder);
   h.inject(at(202ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
   h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
-  EXPECT_EQ(h.conn(s)->ssthresh(), 5 * kMss);
-  EXPECT_EQ(h.conn(s)->cwnd(), 8 * kMss);
+  h.expect_nothing();
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Recovery);
+  EXPECT_EQ(h.conn(s)->ssthresh(), 5u);
+  EXPECT_EQ(h.conn(s)->cwnd(), 9u);
+  EXPECT_EQ(h.stack.counters().TCPRenoRecovery, 1u);
   EXPECT_EQ(h.stack.counters().TCPFastRetrans, 1u);
-  h.inject(at(203ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});  // cwnd 9
-  h.inject(at(204ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});  // cwnd 10 = flight
-  h.expect_nothing();
-  for (uint32_t i = 0; i < 4; ++i) {  // cwnd 11..14: one new segment each
-    h.inject(at(205ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
-    h.expect_send(at(205ms) + i * 1ms,
-                  Seg{.flags = ACK, .seq = kSnd + (10 + i) * kMss, .ack = kRcv, .len = kMss});
+  // 4..9 arrive (six more duplicates). PRR: delivered 2..7, sndcnt =
+  // ceil(5 * delivered / 10) - sent: new segments go at the 5th and 7th duplicate; once in
+  // flight reaches ssthresh, cwnd holds it.
+  const uint32_t cwnd_after[] = {8, 8, 7, 7, 6, 5};
+  for (int i = 0; i < 6; ++i) {
+    const TimePoint t = at(203ms) + i * 1ms;
+    h.inject(t, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+    if (i == 1 || i == 3) {
+      const uint32_t seg = i == 1 ? 12 : 13;
+      h.expect_send(t, Seg{.flags = ACK, .seq = kSnd + seg * kMss, .ack = kRcv, .len = kMss});
+    }
+    h.expect_nothing();
+    EXPECT_EQ(h.conn(s)->cwnd(), cwnd_after[i]) << "after duplicate " << i + 4;
   }
-  // The retransmission arrives: everything up to the recovery point is acknowledged.
-  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 10 * kMss});
-  EXPECT_EQ(h.conn(s)->cwnd(), 5 * kMss);  // min(ssthresh, 4 SMSS in flight + SMSS)
-  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 14 * kMss, .ack = kRcv, .len = kMss});
+  // The retransmission arrives: everything up to high_seq (12 segments) is acknowledged.
+  // Without SACK recovery lasts until something above high_seq is (RFC 6582); PRR, now
+  // below ssthresh, sends delivered + 1 up to ssthresh - in flight = 3 new segments.
+  h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 12 * kMss});
+  for (uint32_t i = 14; i < 17; ++i) {
+    h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+  }
   h.expect_nothing();
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Recovery);
+  EXPECT_EQ(h.conn(s)->cwnd(), 5u);
+  // An ACK beyond high_seq ends recovery: cwnd = ssthresh.
+  h.inject(at(310ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 13 * kMss});
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Open);
+  EXPECT_EQ(h.conn(s)->cwnd(), 5u);
   EXPECT_EQ(h.stack.counters().RetransSegs, 1u);
 }
 
-// RFC 6582 3.2 step 3: a partial ACK (below `recover`) retransmits the next hole at once
-// and stays in recovery; the ACK covering `recover` ends it.
+// RFC 6582 3.2 step 3 (Linux tcp_newreno_mark_lost): a partial ACK in recovery marks the
+// next hole lost and retransmits it at once; the ACK beyond high_seq ends recovery with
+// cwnd = ssthresh. Segments 0 and 4 are lost.
 TEST(TcpRetransmit, NewRenoPartialAckRetransmitsNextHole) {
-  Harness h;
+  Harness h(reno_config());
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
     h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
   }
-  // Segments 0 and 4 are lost. 1, 2, 3 arrive: fast retransmit of 0.
+  peer_window_update(h, at(150ms));
+  // 1, 2, 3 arrive: limited transmit of 10 and 11, then the fast retransmit of 0.
   for (int i = 0; i < 3; ++i)
     h.inject(at(200ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 10 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd + 11 * kMss, .ack = kRcv, .len = kMss});
   h.expect_send(at(202ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
-  // 5..9 arrive: cwnd 9, 10, then new segments 10, 11, 12.
-  for (int i = 0; i < 5; ++i) {
-    h.inject(at(210ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
-    if (i >= 2) {
-      h.expect_send(at(210ms) + i * 1ms,
-                    Seg{.flags = ACK, .seq = kSnd + (8 + i) * kMss, .ack = kRcv, .len = kMss});
+  // 5..11 arrive: PRR releases 12 (5th duplicate), 13 (7th) and 14 (10th).
+  for (int i = 0; i < 7; ++i) {
+    const TimePoint t = at(210ms) + i * 1ms;
+    h.inject(t, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
+    if (i == 1 || i == 3 || i == 6) {
+      const uint32_t seg = i == 1 ? 12 : i == 3 ? 13 : 14;
+      h.expect_send(t, Seg{.flags = ACK, .seq = kSnd + seg * kMss, .ack = kRcv, .len = kMss});
     }
+    h.expect_nothing();
   }
-  // The retransmission of 0 arrives: ACK up to the second hole, a partial ACK.
+  // The retransmission of 0 arrives: a partial ACK up to the second hole. Segment 4 goes
+  // at once, and PRR (in flight 3 of ssthresh 5) lets one new segment follow.
   h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 4 * kMss});
   h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 4 * kMss, .ack = kRcv, .len = kMss});
-  // Deflated by the 4 SMSS acked, plus one: 10 SMSS, 9 in flight: one new segment.
-  EXPECT_EQ(h.conn(s)->cwnd(), 10 * kMss);
-  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 13 * kMss, .ack = kRcv, .len = kMss});
+  h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + 15 * kMss, .ack = kRcv, .len = kMss});
   h.expect_nothing();
-  EXPECT_EQ(h.conn(s)->ssthresh(), 5 * kMss);  // unchanged by the partial ACK
-  // Full ACK (beyond recover): recovery ends, cwnd = min(ssthresh, 0 in flight + SMSS).
-  h.inject(at(400ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 14 * kMss});
-  EXPECT_EQ(h.conn(s)->cwnd(), 2 * kMss);
-  h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd + 14 * kMss, .ack = kRcv, .len = kMss});
-  h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd + 15 * kMss, .ack = kRcv, .len = kMss});
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Recovery);
+  EXPECT_EQ(h.conn(s)->cwnd(), 5u);
+  EXPECT_EQ(h.conn(s)->ssthresh(), 5u);  // unchanged by the partial ACK
+  // The full ACK (15 segments, beyond high_seq = 12): recovery ends, cwnd = ssthresh = 5,
+  // and with one segment in flight four more go.
+  h.inject(at(400ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 15 * kMss});
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Open);
+  EXPECT_EQ(h.conn(s)->cwnd(), 5u);
+  for (uint32_t i = 16; i < 20; ++i) {
+    h.expect_send(at(400ms), Seg{.flags = i == 19 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
+  }
   h.expect_nothing();
   EXPECT_EQ(h.stack.counters().RetransSegs, 2u);
-  EXPECT_EQ(h.stack.counters().TCPFastRetrans, 1u);
+  EXPECT_EQ(h.stack.counters().TCPFastRetrans, 2u);  // both went from the recovery queue
 }
 
-// RFC 6582 4.1 (and 3.2 step 2): after a timeout, recover = the highest sequence sent;
-// duplicate ACKs that do not cover it (old segments arriving late) must not start a
-// second fast retransmit.
+// After a timeout (tcp_enter_loss) every segment is lost, cwnd = in flight + 1 = 1 and
+// ssthresh = 5; duplicate ACKs of the old flight (the originals arriving late) neither
+// start a fast retransmit nor open the window: the next retransmission is the backed-off
+// RTO's.
 TEST(TcpRetransmit, NoFastRetransmitForLossesBeforeRecover) {
-  Harness h;
+  Harness h(reno_config());
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 10 * kMss), 10 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
@@ -303,10 +358,11 @@ TEST(TcpRetransmit, NoFastRetransmitForLossesBeforeRecover) {
                                  .ack = kRcv,
                                  .len = kMss});
   }
-  // Nothing comes back: RTO at 400 ms, cwnd = 1 SMSS, segment 0 again.
+  // Nothing comes back: RTO at 400 ms, cwnd = 1, segment 0 again.
   h.expect_send(at(400ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
-  EXPECT_EQ(h.conn(s)->cwnd(), kMss);
-  EXPECT_EQ(h.conn(s)->ssthresh(), 5 * kMss);
+  EXPECT_EQ(h.conn(s)->cwnd(), 1u);
+  EXPECT_EQ(h.conn(s)->ssthresh(), 5u);
+  EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Loss);
   // Late duplicate ACKs for the first flight.
   for (int i = 0; i < 5; ++i)
     h.inject(at(450ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd});
@@ -315,8 +371,8 @@ TEST(TcpRetransmit, NoFastRetransmitForLossesBeforeRecover) {
   h.expect_send(at(1000ms), Seg{.flags = ACK, .seq = kSnd, .ack = kRcv, .len = kMss});
 }
 
-// RFC 6582 3.2: recover starts at the ISS, so fast retransmit works whatever the ISN (here
-// above 2^31, where a recover left at 0 would compare as "after" every ACK).
+// Sequence comparisons work whatever the ISN (here above 2^31, where a marker left at 0
+// would compare as "after" every ACK).
 TEST(TcpRetransmit, FastRetransmitWithIsnAbove2To31) {
   Harness h;
   const uint32_t iss = 0x90000000u;
@@ -328,6 +384,7 @@ TEST(TcpRetransmit, FastRetransmitWithIsnAbove2To31) {
                                  .ack = kRcv,
                                  .len = kMss});
   }
+  peer_window_update(h, at(150ms), iss + 1);
   for (int i = 0; i < 3; ++i)
     h.inject(at(200ms) + i * 1ms, Seg{.flags = ACK, .seq = kRcv, .ack = iss + 1});
   h.expect_send(at(202ms), Seg{.flags = ACK, .seq = iss + 1, .ack = kRcv, .len = kMss});

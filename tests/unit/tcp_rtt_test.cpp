@@ -1,5 +1,8 @@
-// RttEstimator: RFC 6298 with Linux's bounds (tcp_rtt_estimator, __tcp_set_rto,
-// tcp_bound_rto): RTO = SRTT + max(4 * RTTVAR, rto_min), clamped to [rto_min, rto_max].
+// RttEstimator: Linux's tcp_rtt_estimator and tcp_set_rto. SRTT and the mean deviation
+// follow RFC 6298 (alpha 1/8, beta 1/4), but the RTO's variance term (rttvar) starts at
+// max(2 * RTT, rto_min) and only falls once per round trip, by a quarter of its excess over
+// the largest deviation of the round: RTO = SRTT + rttvar, bounded by rto_max. Expected
+// values are worked by hand from those rules (microseconds).
 #include <gtest/gtest.h>
 
 #include "ustcp/tcp/rtt_estimator.hpp"
@@ -7,80 +10,118 @@
 namespace ustcp::tcp {
 namespace {
 
-constexpr Duration kMin = 200ms;
-constexpr Duration kMax = 120s;
+int64_t us(Duration d) { return to_micros(d); }
+
+RttEstimator estimator(Duration rto_min = 200ms, Duration rto_max = 120s) {
+  RttEstimator e;
+  e.set_bounds(rto_min, rto_max);
+  return e;
+}
+
+const SeqNum kSeq(0);
 
 // RFC 6298 2.1: until a measurement is made, RTO = 1 s (Linux TCP_TIMEOUT_INIT).
 TEST(TcpRtt, InitialRtoIsOneSecond) {
-  RttEstimator e;
+  RttEstimator e = estimator();
   EXPECT_FALSE(e.has_sample());
   EXPECT_EQ(e.rto(), 1s);
+  EXPECT_EQ(e.min_rtt_us(), UINT32_MAX);
 }
 
-// RFC 6298 2.2: SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, K*RTTVAR); Linux floors the
-// variance term at rto_min: a 100 ms path gets 100 + max(200, 200) = 300 ms.
+// First sample: SRTT = R, mdev = R/2, rttvar = max(2R, rto_min): a 100 ms path gets
+// 100 + max(200, 200) = 300 ms.
 TEST(TcpRtt, FirstSample100msGives300ms) {
-  RttEstimator e;
-  e.sample(100ms, kMin, kMax);
+  RttEstimator e = estimator();
+  e.sample(us(100ms), kSeq, kSeq);
   EXPECT_TRUE(e.has_sample());
   EXPECT_EQ(e.srtt(), 100ms);
   EXPECT_EQ(e.rttvar(), 50ms);
   EXPECT_EQ(e.rto(), 300ms);
 }
 
-TEST(TcpRtt, FirstSampleLargeRttUsesFourRttvar) {
-  RttEstimator e;
-  e.sample(1s, kMin, kMax);
-  EXPECT_EQ(e.srtt(), 1s);
-  EXPECT_EQ(e.rttvar(), 500ms);
-  EXPECT_EQ(e.rto(), 3s);  // 1 + 4 * 0.5
+TEST(TcpRtt, FirstSampleLargeRttUsesTwiceTheRtt) {
+  RttEstimator e = estimator();
+  e.sample(us(1s), kSeq, kSeq);
+  EXPECT_EQ(e.rto(), 3s);  // 1 + max(2 * 1, 0.2)
 }
 
-// RFC 6298 2.3: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R'|, then SRTT = 7/8 SRTT + 1/8 R'.
-TEST(TcpRtt, LaterSamplesUseAlphaAndBeta) {
-  RttEstimator e;
-  e.sample(100ms, kMin, kMax);
-  e.sample(200ms, kMin, kMax);
-  // RTTVAR = 0.75 * 50 + 0.25 * |100 - 200| = 62.5 ms; SRTT = 87.5 + 25 = 112.5 ms.
+// Within a round the deviation may raise rttvar but never lower it; each new round lets
+// rttvar fall by a quarter of its excess over that round's largest deviation.
+TEST(TcpRtt, RttvarFallsOncePerRound) {
+  RttEstimator e = estimator();
+  e.sample(100000, kSeq, kSeq);
+  e.sample(200000, kSeq, kSeq);
+  // err = 100000: srtt = 112500; mdev*4 = 200000 + (100000 - 50000) = 250000 (62.5 ms),
+  // which raises rttvar to 250000: RTO = 362.5 ms.
+  EXPECT_EQ(e.srtt(), 112500us);
   EXPECT_EQ(e.rttvar(), 62500us);
-  EXPECT_EQ(e.srtt(), 112500us);
-  EXPECT_EQ(e.rto(), 112500us + 250ms);
-  e.sample(112500us, kMin, kMax);  // no error: variance decays by 1/4
-  EXPECT_EQ(e.srtt(), 112500us);
+  EXPECT_EQ(e.rto(), 362500us);
+  e.sample(112500, kSeq, kSeq);  // no error: mdev*4 = 250000 - 62500 = 187500
   EXPECT_EQ(e.rttvar(), 46875us);
-  EXPECT_EQ(e.rto(), 112500us + 200ms);  // 4 * 46.875 = 187.5 < 200: floored
+  EXPECT_EQ(e.rto(), 362500us);  // same round: rttvar stays
+  // snd_una passes the round's marker: mdev*4 = 140625; this round's largest deviation
+  // (250000) is not below rttvar, so no decay; the next round starts at rto_min.
+  e.sample(112500, SeqNum(10), SeqNum(20));
+  EXPECT_EQ(e.rto(), 362500us);
+  // Next round: the largest deviation was 200000 (rto_min), rttvar 250000 falls by
+  // (250000 - 200000) / 4 = 12500.
+  e.sample(112500, SeqNum(30), SeqNum(40));
+  EXPECT_EQ(e.rto(), 112500us + 237500us);
 }
 
-TEST(TcpRtt, ConvergesOnSteadyPath) {
-  RttEstimator e;
-  for (int i = 0; i < 200; ++i) e.sample(400ms, kMin, kMax);
+TEST(TcpRtt, ConvergesToSrttPlusRtoMinOnSteadyPath) {
+  RttEstimator e = estimator();
+  for (uint32_t i = 0; i < 200; ++i) e.sample(400000, SeqNum(10 * i + 5), SeqNum(10 * i + 10));
   EXPECT_EQ(e.srtt(), 400ms);
   EXPECT_LT(e.rttvar(), 1ms);
-  EXPECT_EQ(e.rto(), 600ms);  // 400 + rto_min
+  // rttvar decays toward rto_min in quarters and stops within 3 us of it.
+  EXPECT_GE(e.rto(), 600ms);
+  EXPECT_LE(e.rto(), 600003us);
 }
 
-// tcp_bound_rto: never below rto_min, never above rto_max (RFC 6298 2.4, 2.5).
-TEST(TcpRtt, ClampedToMinAndMax) {
-  RttEstimator tiny;
-  tiny.sample(1ms, kMin, kMax);
-  EXPECT_EQ(tiny.rto(), 201ms);  // 1 ms + the 200 ms floor of the variance term
-  RttEstimator zero;
-  zero.sample(0ms, kMin, kMax);  // a 0 us sample still counts
+// The variance term is at least rto_min, the RTO at most rto_max.
+TEST(TcpRtt, BoundedByRtoMinAndMax) {
+  RttEstimator tiny = estimator();
+  tiny.sample(1000, kSeq, kSeq);
+  EXPECT_EQ(tiny.rto(), 201ms);
+  RttEstimator zero = estimator();
+  zero.sample(0, kSeq, kSeq);  // a 0 us sample still counts (srtt becomes 1/8 us)
   EXPECT_TRUE(zero.has_sample());
-  EXPECT_GE(zero.rto(), kMin);
-  EXPECT_LE(zero.rto(), 201ms);
-  RttEstimator huge;
-  huge.sample(100s, kMin, kMax);
-  EXPECT_EQ(huge.rto(), kMax);
+  EXPECT_EQ(zero.rto(), 200ms);
+  RttEstimator huge = estimator();
+  huge.sample(us(100s), kSeq, kSeq);
+  EXPECT_EQ(huge.rto(), 120s);
 }
 
 TEST(TcpRtt, HonoursConfiguredBounds) {
-  RttEstimator e;
-  e.sample(10ms, 5ms, 60s);  // tcp_rto_min_us = 5000
-  EXPECT_EQ(e.rto(), 30ms);  // 10 + 4 * 5
-  RttEstimator f;
-  f.sample(30s, kMin, 60s);
+  RttEstimator e = estimator(5ms, 60s);  // tcp_rto_min_us = 5000
+  e.sample(10000, kSeq, kSeq);
+  EXPECT_EQ(e.rto(), 30ms);  // 10 + max(2 * 10, 5)
+  RttEstimator f = estimator(200ms, 60s);
+  f.sample(us(30s), kSeq, kSeq);
   EXPECT_EQ(f.rto(), 60s);
+}
+
+// RFC 6298 5.7 (tcp_init_metrics): no sample from the handshake: 3 s.
+TEST(TcpRtt, FallbackIsThreeSeconds) {
+  RttEstimator e = estimator();
+  e.fallback();
+  EXPECT_EQ(e.rto(), 3s);
+  e.sample(100000, kSeq, kSeq);  // a real sample replaces it
+  EXPECT_EQ(e.rto(), 300ms);
+}
+
+// The windowed minimum (tcp_min_rtt_wlen): a smaller sample wins at once, a larger one only
+// once the minimum is older than the window.
+TEST(TcpRtt, MinRttIsWindowed) {
+  RttEstimator e = estimator();
+  e.update_min(300s, at(0s), 50000);
+  e.update_min(300s, at(10s), 80000);
+  EXPECT_EQ(e.min_rtt_us(), 50000u);
+  e.update_min(300s, at(20s), 40000);
+  EXPECT_EQ(e.min_rtt_us(), 40000u);
+  e.update_min(300s, at(400s), 90000);  // 40 ms is 380 s old
+  EXPECT_EQ(e.min_rtt_us(), 90000u);
 }
 
 }  // namespace

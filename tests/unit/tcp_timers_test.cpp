@@ -20,6 +20,19 @@ SocketId zero_window_client(Harness& h) {
   return s;
 }
 
+// Runs timers until the stack emits a segment (returned) or the next deadline is past
+// `limit` (nullopt).
+std::optional<Sent> next_sent(Harness& h, TimePoint limit) {
+  while (h.sent.empty()) {
+    auto d = h.stack.next_deadline();
+    if (!d || *d > limit) return std::nullopt;
+    h.advance_to(*d);
+  }
+  Sent got = h.sent.front();
+  h.sent.pop_front();
+  return got;
+}
+
 // RFC 9293 3.8.6.1: the sender keeps probing a zero window. Linux (verified on 6.18):
 // probes start one RTO after the data was queued and double, carry no data and use
 // seq = SND.UNA - 1 (tcp_xmit_probe_skb), so the peer must answer with its window.
@@ -92,6 +105,103 @@ TEST(TcpTimers, ProbeIntoSmallWindowSendsWhatFits) {
   h.inject(at(660ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 1100, .win = 65535});
   h.expect_send(at(660ms), Seg{.flags = ACK, .seq = kSnd + 1100, .ack = kRcv, .len = 1460});
   h.expect_send(at(660ms), Seg{.flags = ACK | PSH, .seq = kSnd + 2560, .ack = kRcv, .len = 1440});
+}
+
+// RFC 1122 4.2.2.17: a receiver that keeps answering keeps the sender probing for ever;
+// the interval backs off to tcp_rto_max_ms (120 s) and stays there.
+TEST(TcpTimers, AnsweredZeroWindowProbesNeverGiveUp) {
+  Harness h;
+  SocketId s = zero_window_client(h);
+  h.advance_to(at(250ms));
+  ASSERT_EQ(*h.write(s, 500), 500u);
+  TimePoint last{};
+  Duration last_gap{};
+  while (h.now < at(2h)) {
+    auto seg = next_sent(h, at(3h));
+    ASSERT_TRUE(seg.has_value()) << "probing stopped";
+    ASSERT_EQ(seg->seq, kSnd + 999);
+    if (last != TimePoint{}) last_gap = h.now - last;
+    last = h.now;
+    h.inject(h.now, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 1000, .win = 0});
+  }
+  EXPECT_EQ(h.state(), State::Established);
+  EXPECT_EQ(last_gap, 120s);
+  EXPECT_EQ(h.stack.counters().TCPAbortOnTimeout, 0u);
+}
+
+// An orphan's FIN behind a zero window is probed for (the FIN is the send head:
+// tcp_send_fin -> tcp_check_probe_timer) and, with nobody answering, the orphan is freed
+// after tcp_orphan_retries (0 means 8) probes instead of staying in FIN_WAIT_1 for ever.
+TEST(TcpTimers, OrphanFinBehindZeroWindowIsProbedThenFreed) {
+  Harness h;
+  SocketId s = h.established_client();
+  h.inject(at(1s), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .win = 0});
+  EXPECT_EQ(h.conn(s)->rto(), 300ms);  // the handshake's RTT sample: 100 ms
+  ASSERT_TRUE(h.close(s));
+  EXPECT_EQ(h.state(), State::FinWait1);
+  // The first probe one RTO after the FIN was queued; the FIN itself never goes out.
+  h.expect_nothing(until(1300ms));
+  h.expect_send(at(1300ms), Seg{.flags = ACK, .seq = kSnd - 1, .ack = kRcv, .len = 0});
+  h.advance_to(at(2h));
+  EXPECT_EQ(h.stack.counters().TCPWinProbe, 8u);
+  EXPECT_EQ(h.stack.counters().TCPAbortOnTimeout, 1u);
+  EXPECT_EQ(h.state(), State::Close);
+  EXPECT_EQ(h.stack.connection_count(), 0u);
+  EXPECT_EQ(h.stack.orphan_count(), 0u);
+}
+
+// The same in LAST_ACK: the peer closed first and then its window (fuzz/stack_scenario.cpp
+// found both).
+TEST(TcpTimers, OrphanLastAckFinBehindZeroWindowIsFreed) {
+  Harness h;
+  SocketId s = h.established_client();
+  h.inject(at(1s), Seg{.flags = FIN | ACK, .seq = kRcv, .ack = kSnd, .win = 0});
+  EXPECT_EQ(h.state(), State::CloseWait);
+  ASSERT_TRUE(h.close(s));
+  EXPECT_EQ(h.state(), State::LastAck);
+  h.advance_to(at(2h));
+  EXPECT_EQ(h.stack.counters().TCPWinProbe, 8u);
+  EXPECT_EQ(h.state(), State::Close);
+  EXPECT_EQ(h.stack.connection_count(), 0u);
+  EXPECT_EQ(h.stack.orphan_count(), 0u);
+}
+
+// A peer that answers every probe with a zero window would keep an orphan alive for ever;
+// tcp_probe_timer declares an orphan dead once its backed-off RTO reaches tcp_rto_max_ms:
+// with RTO 300 ms, after the probes at backoff 0..8 (76.8 s < 120 s <= 153.6 s).
+TEST(TcpTimers, AnsweredOrphanIsFreedWhenItsBackoffReachesTheCap) {
+  Harness h;
+  SocketId s = h.established_client();
+  h.inject(at(1s), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .win = 0});
+  ASSERT_TRUE(h.close(s));
+  while (auto seg = next_sent(h, at(2h))) {
+    h.inject(h.now, Seg{.flags = ACK, .seq = kRcv, .ack = kSnd, .win = 0});
+  }
+  EXPECT_EQ(h.stack.counters().TCPWinProbe, 9u);
+  EXPECT_EQ(h.stack.counters().TCPAbortOnTimeout, 1u);
+  EXPECT_EQ(h.stack.connection_count(), 0u);
+}
+
+// TCP_USER_TIMEOUT bounds the probing of a socket whose peer keeps answering: counted from
+// the first probe, the last interval shortened so that it ends on time
+// (tcp_clamp_probe0_to_user_timeout).
+TEST(TcpTimers, UserTimeoutEndsAnsweredZeroWindowProbing) {
+  Harness h;
+  SocketId s = zero_window_client(h);
+  set_opt(h, s, IPPROTO_TCP, TCP_USER_TIMEOUT, 2000);
+  h.advance_to(at(250ms));
+  ASSERT_EQ(*h.write(s, 500), 500u);
+  // Probes at 550 (the first: the clock starts), 1150 ms; the next would be 2350 ms but the
+  // user timeout ends it at 2550 ms (550 + 2000) after the 2350 ms probe's answer.
+  for (Duration t : {550ms, 1150ms, 2350ms}) {
+    h.expect_send(at(t), Seg{.flags = ACK, .seq = kSnd + 999, .ack = kRcv, .len = 0});
+    h.inject(at(t), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 1000, .win = 0});
+  }
+  h.advance_to(at(2550ms) - 1ms);
+  EXPECT_EQ(h.state(), State::Established);
+  h.advance_to(at(2550ms));
+  EXPECT_EQ(h.state(), State::Close);
+  EXPECT_EQ(h.so_error(s), ETIMEDOUT);
 }
 
 void enable_keepalive(Harness& h, SocketId s, int idle, int intvl, int cnt) {

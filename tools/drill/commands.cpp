@@ -91,12 +91,7 @@ struct FixedSysctl {
 };
 constexpr FixedSysctl kFixed[] = {
     {"net.ipv4.tcp_ecn", "0", "ustcp does not negotiate ECN"},
-    {"net.ipv4.tcp_congestion_control", "reno", "ustcp's congestion control is Reno"},
-    {"net.ipv4.tcp_early_retrans", "0", "ustcp has no tail loss probe"},
-    {"net.ipv4.tcp_recovery", "0", "ustcp has no RACK loss detection"},
-    {"net.ipv4.tcp_frto", "0", "ustcp has no F-RTO"},
     {"net.ipv4.tcp_fastopen", "0", "ustcp has no TCP Fast Open"},
-    {"net.ipv4.tcp_moderate_rcvbuf", "0", "ustcp does not autotune the receive buffer"},
     {"net.ipv4.tcp_no_metrics_save", "1", "ustcp keeps no route metrics"},
     {"net.ipv4.tcp_mtu_probing", "0", "ustcp does no MTU probing"},
     {"net.ipv4.tcp_autocorking", "0", "ustcp does not autocork"},
@@ -380,14 +375,13 @@ void Session::code(const Code& c, Pos pos) {
     auto usecs = [](Duration d) {
       return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
     };
-    const uint32_t mss = std::max<uint32_t>(conn->mss(), 1);
     std::optional<int64_t> have;
     if (field == "tcpi_state")
       have = static_cast<int64_t>(conn->state()) + 1;  // Linux's numbering
     else if (field == "tcpi_snd_cwnd")
-      have = conn->cwnd() / mss;
+      have = conn->cwnd();
     else if (field == "tcpi_snd_ssthresh")
-      have = conn->ssthresh() / mss;
+      have = conn->ssthresh();
     else if (field == "tcpi_snd_mss")
       have = conn->mss();
     else if (field == "tcpi_rto")
@@ -408,7 +402,7 @@ void Session::code(const Code& c, Pos pos) {
       have = (conn->ts_ok() ? 1 : 0) | (conn->sack_ok() ? 2 : 0) |
              (conn->snd_wscale() || conn->rcv_wscale() ? 4 : 0);
     else if (field == "tcpi_unacked")
-      have = (conn->snd_nxt().since(conn->snd_una()).raw() + mss - 1) / mss;
+      have = conn->info(TimePoint{}).unacked;
     else
       throw Skipped{pos, "TCP_INFO field " + field};
     bool holds;

@@ -334,7 +334,10 @@ Result<size_t> Stack::recv(TimePoint now, SocketId s, MutBytes out, bool peek) {
   // tcp_recvmsg with nothing queued: EOF once the peer's FIN was read (SOCK_DONE, checked
   // before sk_err: a RST in CLOSE_WAIT leaves EPIPE for writers), the error, EOF after
   // shutdown(SHUT_RD), ENOTCONN for a socket never connected, else EAGAIN.
-  if (c.read_eof()) return size_t{0};
+  if (c.read_eof()) {
+    c.note_eof_read();
+    return size_t{0};
+  }
   if (c.error() != ConnError::None) return err(to_errno(c.take_error()));
   if (sl->rd_shutdown) return size_t{0};
   if (c.state() == State::Close) return sl->connecting ? Result<size_t>(size_t{0}) : err(ENOTCONN);

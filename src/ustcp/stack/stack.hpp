@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -128,6 +129,10 @@ class Stack final : public tcp::SegmentSink {
   Result<void> setsockopt(TimePoint now, SocketId s, int level, int name, int value);
   Result<void> set_linger(TimePoint now, SocketId s, bool on, int seconds);
   Result<int> getsockopt(SocketId s, int level, int name);
+  // TCP_CONGESTION: the congestion control by name ("cubic", "reno"); ENOENT for a name
+  // with no algorithm. A listener passes it on to the connections it accepts.
+  Result<void> set_congestion_control(TimePoint now, SocketId s, std::string_view name);
+  Result<std::string_view> congestion_control(SocketId s) const;
   Result<Endpoint> getsockname(SocketId s) const;
   Result<Endpoint> getpeername(SocketId s) const;
   // poll(): events::IN | OUT | ERR | HUP | RDHUP.

@@ -30,6 +30,12 @@ constexpr int64_t kMaxTcpSyncnt = 127;              // MAX_TCP_SYNCNT (include/n
 constexpr int64_t kTcpPawsMslMs = 60 * 1000;        // TCP_PAWS_MSL * MSEC_PER_SEC
 constexpr int64_t kTcpRtoMaxMs = 120 * 1000;        // TCP_RTO_MAX_SEC * MSEC_PER_SEC
 constexpr int64_t kIpUnprivilegedPortStart = 1024;  // net.ipv4.ip_unprivileged_port_start default
+constexpr int64_t kOneDaySecs = 24 * 3600;          // tcp_min_rtt_wlen's extra2
+
+// The two congestion-control sysctls take names, not numbers (tcp_cong.c).
+constexpr std::string_view kCongestionControl = "net.ipv4.tcp_congestion_control";
+constexpr std::string_view kAvailableCongestionControl =
+    "net.ipv4.tcp_available_congestion_control";
 
 enum class Check : uint8_t { None, PortRange };
 
@@ -56,7 +62,9 @@ const std::array kFields = {
     Field{"net.ipv4.tcp_abort_on_overflow", USTCP_ONE(tcp_abort_on_overflow), 0, kU8Max},
     Field{"net.ipv4.tcp_challenge_ack_limit", USTCP_ONE(tcp_challenge_ack_limit), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_dsack", USTCP_ONE(tcp_dsack), 0, kU8Max},
+    Field{"net.ipv4.tcp_early_retrans", USTCP_ONE(tcp_early_retrans), 0, 4},
     Field{"net.ipv4.tcp_fin_timeout", USTCP_ONE(tcp_fin_timeout), -kJiffiesSecMax, kJiffiesSecMax},
+    Field{"net.ipv4.tcp_frto", USTCP_ONE(tcp_frto), 0, kU8Max},
     Field{"net.ipv4.tcp_invalid_ratelimit", USTCP_ONE(tcp_invalid_ratelimit), 0, kIntMax},
     Field{"net.ipv4.tcp_keepalive_intvl", USTCP_ONE(tcp_keepalive_intvl), -kJiffiesSecMax,
           kJiffiesSecMax},
@@ -64,9 +72,14 @@ const std::array kFields = {
     Field{"net.ipv4.tcp_keepalive_time", USTCP_ONE(tcp_keepalive_time), -kJiffiesSecMax,
           kJiffiesSecMax},
     Field{"net.ipv4.tcp_max_orphans", USTCP_ONE(tcp_max_orphans), kIntMin, kIntMax},
+    Field{"net.ipv4.tcp_max_reordering", USTCP_ONE(tcp_max_reordering), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_max_syn_backlog", USTCP_ONE(tcp_max_syn_backlog), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_max_tw_buckets", USTCP_ONE(tcp_max_tw_buckets), kIntMin, kIntMax},
+    Field{"net.ipv4.tcp_min_rtt_wlen", USTCP_ONE(tcp_min_rtt_wlen), 0, kOneDaySecs},
+    Field{"net.ipv4.tcp_moderate_rcvbuf", USTCP_ONE(tcp_moderate_rcvbuf), 0, kU8Max},
     Field{"net.ipv4.tcp_orphan_retries", USTCP_ONE(tcp_orphan_retries), 0, kU8Max},
+    Field{"net.ipv4.tcp_recovery", USTCP_ONE(tcp_recovery), 0, kU8Max},
+    Field{"net.ipv4.tcp_reordering", USTCP_ONE(tcp_reordering), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_retries1", USTCP_ONE(tcp_retries1), 0, 255},  // extra2 = tcp_retr1_max
     Field{"net.ipv4.tcp_retries2", USTCP_ONE(tcp_retries2), 0, kU8Max},
     Field{"net.ipv4.tcp_rfc1337", USTCP_ONE(tcp_rfc1337), 0, kU8Max},
@@ -190,6 +203,30 @@ Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name, std::
                 "trusted per-host timestamps, but the timestamps of different hosts behind one "
                 "address are not monotonic, so their SYNs were dropped); use tcp_tw_reuse");
   }
+  if (n == kCongestionControl) {
+    const tcp::CongestionControl* ca = tcp::find_congestion_control(trim(value));
+    if (!ca) {
+      // Linux: ENOENT ("No such file or directory") for a name it has no module for.
+      return fail(name, "no such congestion control '" + std::string(trim(value)) +
+                            "' (available: " + tcp::available_congestion_control() + ")");
+    }
+    cfg.congestion_control = ca;
+    return {};
+  }
+  if (n == kAvailableCongestionControl) {
+    // Read-only, as on Linux; writing back the value it reads is let through as a no-op,
+    // so that the `ustcp sysctl` listing applies as a --sysctl-file.
+    std::string same;
+    for (std::string_view rest = trim(value); !rest.empty();) {
+      size_t end = 0;
+      while (end < rest.size() && !is_space(rest[end])) ++end;
+      same += (same.empty() ? "" : " ") + std::string(rest.substr(0, end));
+      rest = trim(rest.substr(end));
+    }
+    if (same == tcp::available_congestion_control()) return {};
+    return fail(name, std::string("read-only (it lists the algorithms ustcp has: ") +
+                          tcp::available_congestion_control() + ")");
+  }
   const Field* f = find(n);
   if (!f) return fail(name, "unknown name");
 
@@ -283,17 +320,27 @@ Expected<void, std::vector<SysctlError>> apply_file(tcp::Config& cfg, std::strin
 }
 
 std::string get(const tcp::Config& cfg, std::string_view name) {
-  const Field* f = find(normalize(name));
+  const std::string n = normalize(name);
+  if (n == kCongestionControl) {
+    return cfg.congestion_control ? cfg.congestion_control->name() : "";
+  }
+  if (n == kAvailableCongestionControl) return tcp::available_congestion_control();
+  const Field* f = find(n);
   if (!f) return "";
   tcp::Config copy = cfg;  // ref() hands out mutable spans; read through a copy
   return join_values(f->ref(copy));
 }
 
-bool known(std::string_view name) { return find(normalize(name)) != nullptr; }
+bool known(std::string_view name) {
+  const std::string n = normalize(name);
+  return n == kCongestionControl || n == kAvailableCongestionControl || find(n) != nullptr;
+}
 
 std::vector<std::string_view> names() {
   std::vector<std::string_view> v;
   for (const Field& f : kFields) v.push_back(f.name);
+  v.push_back(kCongestionControl);
+  v.push_back(kAvailableCongestionControl);
   std::sort(v.begin(), v.end());
   return v;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "ustcp/base/time.hpp"
+#include "ustcp/tcp/congestion.hpp"
 
 namespace ustcp::tcp {
 
@@ -39,6 +40,18 @@ struct Config {
   int tcp_slow_start_after_idle = 1;
   int tcp_rto_min_us = 200000;
   int tcp_rto_max_ms = 120000;
+  // Loss recovery (Linux 6.x defaults): RACK on (bit 1; bit 2 static reordering window,
+  // bit 4 no dupthresh), tail loss probes (3), F-RTO (2: SACK-enhanced), the dupthresh and
+  // its ceiling, the window of the min_rtt filter (seconds).
+  int tcp_recovery = 1;
+  int tcp_early_retrans = 3;
+  int tcp_frto = 2;
+  int tcp_reordering = 3;
+  int tcp_max_reordering = 300;
+  int tcp_min_rtt_wlen = 300;
+  int tcp_moderate_rcvbuf = 1;  // receive-buffer autotuning
+  // net.ipv4.tcp_congestion_control: the algorithm new connections start with.
+  const CongestionControl* congestion_control = &cubic();
   std::array<int, 3> tcp_rmem{4096, 131072, 33554432};
   std::array<int, 3> tcp_wmem{4096, 16384, 4194304};
   std::array<int, 2> ip_local_port_range{32768, 60999};
@@ -58,6 +71,7 @@ struct Config {
 
 // Constants of Linux's TCP that are not sysctls (include/net/tcp.h).
 inline constexpr Duration kTimeoutInit = 1s;   // TCP_TIMEOUT_INIT: first RTO, SYN RTO
+inline constexpr Duration kRtoMin = 200ms;     // TCP_RTO_MIN (the sysctl tcp_rto_min_us aside)
 inline constexpr Duration kTimeWaitLen = 60s;  // TCP_TIMEWAIT_LEN
 inline constexpr Duration kDelackMin = 40ms;   // TCP_DELACK_MIN, TCP_ATO_MIN
 inline constexpr Duration kDelackMax = 200ms;  // TCP_DELACK_MAX

@@ -26,11 +26,11 @@ inline constexpr uint32_t kInfiniteSsthresh = 0x7fffffff;
 // Per-connection congestion state. `priv` is the algorithm's own space (Linux's
 // icsk_ca_priv), so no algorithm allocates per connection.
 struct CongestionState {
-  uint32_t cwnd = 0;                     // snd_cwnd, packets
+  uint32_t cwnd = 0;                      // snd_cwnd, packets
   uint32_t ssthresh = kInfiniteSsthresh;  // snd_ssthresh, packets
-  uint32_t cwnd_cnt = 0;                 // snd_cwnd_cnt: linear-increase accumulator
-  uint32_t cwnd_clamp = 0xffffffff;      // snd_cwnd_clamp
-  uint32_t prior_cwnd = 0;               // cwnd when the current reduction began (undo)
+  uint32_t cwnd_cnt = 0;                  // snd_cwnd_cnt: linear-increase accumulator
+  uint32_t cwnd_clamp = 0xffffffff;       // snd_cwnd_clamp
+  uint32_t prior_cwnd = 0;                // cwnd when the current reduction began (undo)
   alignas(8) std::array<uint8_t, 64> priv{};
 
   bool in_slow_start() const { return cwnd < ssthresh; }  // tcp_in_slow_start
@@ -39,9 +39,9 @@ struct CongestionState {
 // What the sender tells the algorithm on each call.
 struct CaContext {
   TimePoint now;
-  SeqNum snd_una;        // after the ACK being processed
-  SeqNum snd_nxt;        // HyStart ends a round when snd_una passes the snd_nxt it noted
-  TimePoint last_send;   // lsndtime: when data was last sent (CUBIC's idle restart)
+  SeqNum snd_una;           // after the ACK being processed
+  SeqNum snd_nxt;           // HyStart ends a round when snd_una passes the snd_nxt it noted
+  TimePoint last_send;      // lsndtime: when data was last sent (CUBIC's idle restart)
   Counters* mib = nullptr;  // TCPHystartTrainDetect and friends
 };
 

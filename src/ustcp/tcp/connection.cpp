@@ -37,16 +37,33 @@ void reset_segment(Context& ctx, const FourTuple& t, const wire::TcpView& seg) {
 
 uint32_t Connection::ts_now(TimePoint now) const { return ts_clock(now) + ts_offset_; }
 
+// The backed-off RTO (icsk_rto): the estimator's value doubled per backoff, at most
+// tcp_rto_max_ms.
 Duration Connection::rto() const {
   Duration base = rtt_.rto();
   Duration r = base * (int64_t{1} << std::min<int>(backoff_, 20));
-  return std::min<Duration>(r, std::chrono::seconds(120));
+  return std::min<Duration>(r, rtt_.rto_max());
+}
+
+// TCP_CONGESTION (tcp_set_congestion_control -> tcp_reinit_congestion_control): the new
+// algorithm starts from the current window.
+void Connection::set_congestion_control(Context& ctx, const CongestionControl& ca) {
+  opts_.congestion = &ca;
+  if (ca_ == &ca) return;
+  ca_ = &ca;
+  cc_.priv = {};
+  if (is_synchronized(state_)) ca_->init(cc_, ca_ctx(ctx));
 }
 
 // Receive buffer and send buffer limits from tcp_rmem/tcp_wmem or SO_RCVBUF/SO_SNDBUF.
 // Linux keeps about half of sk_rcvbuf as payload (the rest is skb overhead; tcp_win_from_space
 // with the default scaling ratio), so the payload limit is rcvbuf / 2.
 void Connection::init_buffers(const Config& cfg) {
+  rtt_.set_bounds(cfg.rto_min(), cfg.rto_max());
+  ca_ = opts_.congestion         ? opts_.congestion
+        : cfg.congestion_control ? cfg.congestion_control
+                                 : &cubic();
+  reordering_ = static_cast<uint32_t>(cfg.tcp_reordering);
   uint32_t rcvbuf = opts_.rcvbuf ? opts_.rcvbuf : static_cast<uint32_t>(cfg.tcp_rmem[1]);
   rcvq_.set_limit(rcvbuf / 2);
   uint32_t sndbuf = opts_.sndbuf ? opts_.sndbuf : static_cast<uint32_t>(cfg.tcp_wmem[1]);
@@ -75,7 +92,7 @@ void Connection::init_mss(const Config& cfg, uint16_t peer_mss) {
   rcv_mss_ = static_cast<uint16_t>(std::clamp<uint32_t>(hint, kMinMss, kMssDefault));
   // The initial window exists from the start (tcp_init_sock), so that a FIN sent before
   // ESTABLISHED (close in SYN_RECV) may leave; establish() sets it again with the final MSS.
-  if (cc_.cwnd == 0) ca_->init(cc_, mss_);
+  if (cc_.cwnd == 0) cc_.cwnd = kInitCwnd;
 }
 
 // The receive window to announce (tcp_select_window): the free buffer space, rounded to
@@ -159,6 +176,8 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
   }
   ctx.out.send(tuple_, seg, tail);
   ++ctx.mib.OutSegs;
+  ++segs_out_;
+  if (len > 0) ++data_segs_out_;
   if (flags & RST) ++ctx.mib.OutRsts;
   if (flags & ACK) {
     // Any ACK we send settles a pending (delayed) one (inet_csk_clear_xmit_timer DACK).
@@ -218,10 +237,10 @@ void Connection::done(Context& ctx) {
   if (state_ == State::SynSent || state_ == State::SynRecv) ++ctx.mib.AttemptFails;
   set_state(ctx, State::Close);
   rtx_at_ = delack_at_ = sk_at_ = kNever;
-  probing_ = false;
+  xmit_timer_ = XmitTimer::None;
   sndq_.consume(sndq_.size());
   push_ends_.clear();
-  seg_ends_.clear();
+  rtxq_.clear();
   sndq_.release_if_empty(true);
   fin_queued_ = true;  // nothing more can be sent
   if (orphan_) rcvq_.clear();

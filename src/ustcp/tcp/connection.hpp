@@ -10,6 +10,7 @@
 // close.cpp (shutdown, close, abort).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "ustcp/tcp/context.hpp"
 #include "ustcp/tcp/recv_queue.hpp"
 #include "ustcp/tcp/rtt_estimator.hpp"
+#include "ustcp/tcp/rtx_queue.hpp"
 #include "ustcp/tcp/seq_marks.hpp"
 #include "ustcp/tcp/socket_options.hpp"
 #include "ustcp/tcp/state.hpp"
@@ -125,8 +127,17 @@ class Connection {
   SeqNum rcv_nxt() const { return rcv_nxt_; }
   uint32_t snd_wnd() const { return snd_wnd_; }
   uint32_t rcv_wnd() const { return rcv_wnd_; }
+  // The congestion window and slow-start threshold in packets (tcpi_snd_cwnd,
+  // tcpi_snd_ssthresh).
   uint32_t cwnd() const { return cc_.cwnd; }
   uint32_t ssthresh() const { return cc_.ssthresh; }
+  CaState ca_state() const { return ca_state_; }
+  const CongestionControl& congestion_control() const { return *ca_; }
+  // TCP_CONGESTION: switch the algorithm (tcp_set_congestion_control); its state restarts.
+  void set_congestion_control(Context& ctx, const CongestionControl& ca);
+  // Bytes the receive queue may hold (SO_RCVBUF / 2 as Linux keeps half for overhead);
+  // grows with receive-buffer autotuning.
+  uint32_t rcv_space_limit() const { return rcvq_.limit(); }
   uint8_t snd_wscale() const { return snd_wscale_; }
   uint8_t rcv_wscale() const { return rcv_wscale_; }
   bool ts_ok() const { return ts_ok_; }
@@ -149,13 +160,16 @@ class Connection {
   // SYN/FIN retransmission, or the zero-window probe while probing()), the sk timer
   // (keepalive, FIN_WAIT_2), and the unanswered probes. kNever: not armed.
   TimePoint rtx_deadline() const { return rtx_at_; }
-  bool probing() const { return probing_; }
+  bool probing() const { return xmit_timer_ == XmitTimer::Probe0; }
   TimePoint sk_deadline() const { return sk_at_; }
   uint8_t probes_out() const { return probes_out_; }
   TimePoint ts_recent_stamp() const { return ts_recent_stamp_; }
   // TIME_WAIT's view of the connection (the stack may move it to a compact record).
   uint32_t ts_recent() const { return ts_recent_; }
   uint32_t ts_offset() const { return ts_offset_; }
+  // The application's recv() returned end-of-file (Linux's Recv-Q counts the FIN until then).
+  bool eof_read() const { return eof_read_; }
+  void note_eof_read() { eof_read_ = true; }
   // getsockopt(TCP_INFO) (tcp_info.cpp).
   TcpInfo info(TimePoint now) const;
 
@@ -163,6 +177,54 @@ class Connection {
   TimerNode timer;
 
  private:
+  // ACK flags (Linux's FLAG_* of tcp_input.c): what one ACK did, for the recovery logic.
+  enum AckFlag : uint32_t {
+    kFlagData = 0x01,              // the segment carried data
+    kFlagWinUpdate = 0x02,         // it updated the send window
+    kFlagDataAcked = 0x04,         // it acknowledged new data
+    kFlagRetransDataAcked = 0x08,  // ... some of which had been retransmitted
+    kFlagSynAcked = 0x10,          // it acknowledged our SYN
+    kFlagDataSacked = 0x20,        // it SACKed new data
+    kFlagEce = 0x40,
+    kFlagLostRetrans = 0x80,  // a retransmission was found lost
+    kFlagSlowPath = 0x100,
+    kFlagOrigSackAcked = 0x200,  // never-retransmitted data was (S)ACKed
+    kFlagSndUnaAdvanced = 0x400,
+    kFlagDsackingAck = 0x800,    // it carried a D-SACK
+    kFlagDsackTlp = 0x1000,      // ... for the tail loss probe
+    kFlagSackReneging = 0x2000,  // snd_una reached data the peer had SACKed
+    kFlagSetXmitTimer = 0x4000,  // re-arm the RTO / loss probe timer
+    kFlagAckMaybeDelayed = 0x8000,
+    kFlagAcked = kFlagDataAcked | kFlagSynAcked,
+    kFlagNotDup = kFlagData | kFlagWinUpdate | kFlagAcked,
+    kFlagCaAlert = kFlagDataSacked | kFlagEce | kFlagDsackingAck,
+    kFlagForwardProgress = kFlagAcked | kFlagDataSacked,
+  };
+  // What tcp_fastretrans_alert asks the sender to do after the ACK (REXMIT_*).
+  enum class Rexmit : uint8_t { None, Lost, New };
+  // Which deadline rtx_at_ holds (icsk_pending).
+  enum class XmitTimer : uint8_t { None, Retrans, Probe0, LossProbe, ReoTimeout };
+
+  // One ACK's SACK processing (struct tcp_sacktag_state) and rate sample (rate_sample).
+  struct AckState {
+    int flag = 0;
+    SeqNum reord;                    // lowest sequence (S)ACKed out of order
+    TimePoint first_sackt = kNever;  // earliest / latest send time of never-retransmitted
+    TimePoint last_sackt = kNever;   // data SACKed by this ACK
+    uint32_t sack_delivered = 0;
+    // rate sample
+    uint32_t prior_delivered = 0;
+    bool prior_set = false;
+    TimePoint prior_time{};
+    TimePoint first_tx{};
+    bool is_app_limited = false;
+    bool is_retrans = false;
+    int64_t rtt_us = -1;
+    int64_t interval_us = 0;    // send interval of the flight the sample covers
+    bool stale_echo = false;    // the TS echo predates a retransmission this ACK covers
+    int64_t dsack_rtt_us = -1;  // round trip of the retransmission a D-SACK reports
+  };
+
   // connection.cpp
   void set_state(Context& ctx, State s);
   void emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off, uint32_t len);
@@ -178,6 +240,7 @@ class Connection {
   uint32_t window_now() const;  // what select_window() would offer, no side effects
   void init_buffers(const Config& cfg);
   void init_mss(const Config& cfg, uint16_t peer_mss);
+  CaContext ca_ctx(Context& ctx);
 
   // handshake.cpp
   void on_segment_syn_sent(Context& ctx, const wire::TcpView& seg);
@@ -189,24 +252,113 @@ class Connection {
   bool paws_reject(Context& ctx, const wire::TcpView& seg) const;
   bool sequence_acceptable(SeqNum seq, SeqNum end) const;
   bool process_ack(Context& ctx, const wire::TcpView& seg);
+  int update_window(Context& ctx, const wire::TcpView& seg);
+  bool ack_fin_state(Context& ctx);
   void process_data(Context& ctx, const wire::TcpView& seg);
   void process_fin(Context& ctx);
   void ack_snd_check(Context& ctx);
-  void on_data_received(Context& ctx, uint32_t len);
+  void on_data_received(Context& ctx, const wire::TcpView& seg, uint32_t len);
   void incr_quickack(uint32_t max);
   void enter_quickack_mode();
 
+  // sack.cpp: the scoreboard (tcp_sacktag_write_queue, tcp_clean_rtx_queue)
+  int sacktag(Context& ctx, const wire::TcpView& seg, SeqNum prior_snd_una, AckState& st);
+  bool check_dsack(Context& ctx, const wire::TcpView& seg, SeqNum prior_snd_una, AckState& st);
+  bool sack_block_valid(bool dsack, SeqNum start, SeqNum end) const;
+  void sacktag_range(Context& ctx, SeqNum start, SeqNum end, bool dup, AckState& st);
+  uint8_t sacktag_one(Context& ctx, AckState& st, uint64_t pos, bool dup);
+  void check_sack_reordering(Context& ctx, SeqNum low_seq, bool ts);
+  int clean_rtx_queue(Context& ctx, const wire::TcpView& seg, SeqNum prior_fack,
+                      SeqNum prior_snd_una, AckState& st);
+  bool ack_update_rtt(Context& ctx, const wire::TcpView& seg, int flag, int64_t seq_rtt_us,
+                      int64_t sack_rtt_us, int64_t ca_rtt_us, AckState& st);
+  SeqNum highest_sack_seq() const;
+
+  // recovery.cpp: loss detection and recovery (tcp_fastretrans_alert and friends, RACK,
+  // PRR, undo, F-RTO, TLP acknowledgement)
+  void fastretrans_alert(Context& ctx, SeqNum prior_snd_una, int num_dupack, int& flag,
+                         Rexmit& rexmit);
+  bool time_to_recover(Context& ctx) const;
+  void mark_head_lost(Context& ctx, int packets, bool mark_head);
+  void enter_recovery(Context& ctx);
+  void enter_loss(Context& ctx);
+  void process_loss(Context& ctx, int flag, int num_dupack, Rexmit& rexmit);
+  void identify_packet_loss(Context& ctx, int& flag);
+  void mark_lost(Context& ctx, uint64_t pos);
+  void newreno_mark_lost(Context& ctx, bool snd_una_advanced);
+  void add_reno_sack(Context& ctx, int num_dupack);
+  void remove_reno_sacks(Context& ctx, int acked);
+  bool limit_reno_sacked();
+  void check_reno_reordering(Context& ctx, int addend);
+  bool rack_mark_lost(Context& ctx);
+  void rack_detect_loss(Context& ctx, int64_t& reo_timeout_us);
+  void rack_advance(Context& ctx, uint8_t sacked, SeqNum end_seq, TimePoint sent);
+  void rack_reo_timeout(Context& ctx);
+  void rack_update_reo_wnd(Context& ctx, const AckState& st);
+  void init_cwnd_reduction(Context& ctx);
+  void cwnd_reduction(Context& ctx, int newly_acked_sacked, int newly_lost, int flag);
+  void end_cwnd_reduction(Context& ctx);
+  bool in_cwnd_reduction() const {
+    return ca_state_ == CaState::Cwr || ca_state_ == CaState::Recovery;
+  }
+  void set_ca_state(Context& ctx, CaState s);
+  void try_keep_open(Context& ctx);
+  void try_to_open(Context& ctx, int flag);
+  bool try_undo_recovery(Context& ctx);
+  bool try_undo_dsack(Context& ctx);
+  bool try_undo_loss(Context& ctx, bool frto_undo);
+  bool try_undo_partial(Context& ctx, SeqNum prior_snd_una, bool& do_lost);
+  void undo_cwnd_reduction(Context& ctx, bool unmark_loss);
+  bool may_undo(Context& ctx) const;
+  bool packet_delayed(Context& ctx) const;
+  bool any_retrans_done() const;
+  void init_undo();
+  void process_tlp_ack(Context& ctx, SeqNum ack, int flag);
+  void cong_control(Context& ctx, uint32_t acked_sacked, int newly_lost, int flag);
+  void xmit_recovery(Context& ctx, Rexmit rexmit);
+
+  // rate.cpp: delivery rate samples (tcp_rate.c)
+  void rate_skb_sent(Context& ctx, TxSegment& s);
+  void rate_skb_delivered(TxSegment& s, AckState& st);
+  void rate_check_app_limited();
+  void rate_gen(Context& ctx, uint32_t delivered, const AckState& st);
+
   // output.cpp
-  void push(Context& ctx);  // tcp_push: sends what windows and Nagle allow
-  void retransmit_head(Context& ctx);
-  void arm_rto(Context& ctx);
+  // How tcp_write_xmit is called: normally; with Nagle off (F-RTO's new data); or to send
+  // one segment as a tail loss probe, past the congestion window.
+  enum class PushMode : uint8_t { Normal, NagleOff, LossProbe };
+  void push(Context& ctx, PushMode mode = PushMode::Normal);  // tcp_write_xmit
+  bool retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans);
+  void xmit_retransmit_queue(Context& ctx);
+  void retransmit_syn(Context& ctx);
   void send_probe(Context& ctx);  // zero-window or keepalive probe: seq = snd_una - 1
+  bool schedule_loss_probe(Context& ctx, bool advancing_rto);
+  void send_loss_probe(Context& ctx);
+  void rearm_rto(Context& ctx);
+  void set_xmit_timer(Context& ctx, XmitTimer kind, Duration after);
+  void clear_xmit_timer(XmitTimer kind);
+  void check_probe_timer(Context& ctx);
+  Duration rto_delta(Context& ctx) const;
+  void cwnd_validate(Context& ctx, bool cwnd_limited);
+  bool is_cwnd_limited() const;
+  void cwnd_restart(Context& ctx);
+  void sndbuf_expand(Context& ctx);
   uint32_t flight() const { return snd_nxt_.since(snd_una_).raw(); }
   uint32_t unsent() const;
-  SeqNum data_end() const;  // sequence just past the last queued byte
+  // tcp_send_head: something not yet sent (data, or the FIN behind it), and the sequence
+  // just past the segment it would go out as (the FIN included when it rides on it).
+  bool has_send_head() const;
+  SeqNum send_head_end() const;
+  Duration probe0_base() const;               // tcp_probe0_base: max(RTO, TCP_RTO_MIN)
+  Duration probe0_when(TimePoint now) const;  // tcp_probe0_when: backed off, capped
+  SeqNum data_end() const;                    // sequence just past the last queued byte
+  SeqNum wnd_end() const { return snd_una_ + snd_wnd_; }
 
   // timers.cpp
+  void on_xmit_timer(Context& ctx);
   void on_rto(Context& ctx);
+  void on_probe0(Context& ctx);
+  void abort_probe0(Context& ctx);
   void on_delack(Context& ctx);
   void on_keepalive(Context& ctx);
   bool write_timed_out(Context& ctx);
@@ -214,10 +366,18 @@ class Connection {
   void arm_keepalive(Context& ctx);
   void write_error(Context& ctx, ConnError e);
 
+  // rcv_space.cpp: receive-buffer autotuning (tcp_rcv_space_adjust, Dynamic Right-Sizing)
+  void rcv_rtt_measure(Context& ctx);
+  void rcv_rtt_measure_ts(Context& ctx, const wire::TcpView& seg, uint32_t len);
+  void rcv_rtt_update(uint32_t sample_us, bool win_dep);
+  void rcv_space_adjust(Context& ctx);
+
   FourTuple tuple_;
   State state_ = State::Close;
   ConnError error_ = ConnError::None;
   ConnError close_reason_ = ConnError::None;
+  CaState ca_state_ = CaState::Open;
+  XmitTimer xmit_timer_ = XmitTimer::None;
 
   bool orphan_ = false;
   bool fin_queued_ = false;  // the application shut down writing: FIN after the data
@@ -225,67 +385,122 @@ class Connection {
   bool ts_ok_ = false;
   bool sack_ok_ = false;
   bool wscale_ok_ = false;
-  bool ack_pending_ = false;  // a (delayed) ACK is owed
-  bool in_recovery_ = false;  // NewReno fast recovery (RFC 6582)
-  bool pingpong_ = false;
-  bool data_seen_ = false;  // first data received (starts quick-ack mode)
-  bool fin_ooo_ = false;    // a FIN arrived beyond a hole; fin_ooo_seq_ is where it sits     //
-                            // interactive mode: delay ACKs (inet_csk_enter_pingpong_mode)
-  uint8_t quickacks_ = 0;   // ACKs still to send at once (tcp_incr_quickack)
-  uint8_t dupacks_ = 0;
+  bool ack_pending_ = false;   // a (delayed) ACK is owed
+  bool pingpong_ = false;      // interactive mode: delay ACKs (inet_csk_enter_pingpong_mode)
+  bool data_seen_ = false;     // first data received (starts quick-ack mode)
+  bool fin_ooo_ = false;       // a FIN arrived beyond a hole; fin_ooo_seq_ is where it sits
+  bool frto_ = false;          // F-RTO (RFC 5682) after this RTO
+  bool tlp_retrans_ = false;   // the loss probe was a retransmission
+  bool tlp_pending_ = false;   // a loss probe is unanswered (tlp_high_seq set)
+  bool undo_pending_ = false;  // undo_marker set
+  bool is_sack_reneg_ = false;
+  bool is_cwnd_limited_ = false;
+  bool has_highest_sack_ = false;
+  bool rack_advanced_ = false;
+  bool rack_dsack_seen_ = false;
+  bool rack_set_ = false;
+  bool eof_read_ = false;
+  uint8_t quickacks_ = 0;  // ACKs still to send at once (tcp_incr_quickack)
   uint8_t snd_wscale_ = 0;
   uint8_t rcv_wscale_ = 0;
   uint8_t probes_out_ = 0;          // unanswered keepalive / zero-window probes
   uint8_t retransmits_ = 0;         // consecutive RTO expiries (icsk_retransmits)
   uint8_t backoff_ = 0;             // exponent of the RTO backoff (icsk_backoff)
-  uint16_t total_rto_ = 0;          // RTO events of the whole connection (tp->total_rto)
+  uint8_t rack_reo_wnd_steps_ = 1;  // the reordering window in min_rtt/4 steps
+  uint8_t rack_reo_wnd_persist_ = 0;
+  uint16_t total_rto_ = 0;  // RTO events of the whole connection (tp->total_rto)
+  uint16_t total_rto_recoveries_ = 0;
   uint16_t mss_ = kMssDefault;      // payload bytes per segment we send (mss_cache)
   uint16_t adv_mss_ = 0;            // the MSS we announced
   uint16_t rcv_mss_ = kMssDefault;  // estimate of the peer's segment size (icsk_ack.rcv_mss)
 
   SeqNum iss_, irs_;
-  SeqNum snd_una_, snd_nxt_, snd_max_;  // snd_max: highest sequence sent (+1)
+  SeqNum snd_una_, snd_nxt_;
   SeqNum snd_wl1_, snd_wl2_;
-  SeqNum snd_sml_;  // end of the last small segment sent (Nagle, Minshall)
-  SeqNum recover_;  // NewReno: snd_max when recovery began
-  SeqNum rtt_seq_;  // the segment being timed (Karn: never a retransmitted one)
-  SeqNum buf_seq_;  // sequence of the first byte in sndq_
-  SeqNum rcv_nxt_, rcv_wup_;
-  SeqNum fin_ooo_seq_;  // rcv_wup: rcv_nxt when the window was last announced
+  SeqNum snd_sml_;            // end of the last small segment sent (Nagle, Minshall)
+  SeqNum buf_seq_;            // sequence of the first byte in sndq_
+  SeqNum rcv_nxt_, rcv_wup_;  // rcv_wup: rcv_nxt when the window was last announced
+  SeqNum fin_ooo_seq_;
+  SeqNum high_seq_;        // snd_nxt when the current recovery or loss episode began
+  SeqNum undo_marker_;     // snd_una when it began (valid while undo_pending_)
+  SeqNum tlp_high_seq_;    // snd_nxt when the loss probe went out
+  SeqNum highest_sack_;    // end of the highest SACKed record (the "forward ACK", fack)
+  SeqNum cwnd_usage_seq_;  // tcp_cwnd_validate's round marker
+  SeqNum rack_end_seq_;
   uint32_t snd_wnd_ = 0;
   uint32_t max_window_ = 0;  // largest window the peer offered (RFC 5961 5.2)
   uint32_t rcv_wnd_ = 0;     // window announced at rcv_wup
   uint32_t ts_recent_ = 0;
   uint32_t ts_offset_ = 0;
+  uint32_t reordering_ = 3;  // tp->reordering: the dupthresh, in packets
+  uint32_t reord_seen_ = 0;
+  int32_t undo_retrans_ = -1;    // retransmissions not yet proven unnecessary by D-SACK
+  uint32_t prior_ssthresh_ = 0;  // ssthresh before the reduction (0: no undo of ssthresh)
+  uint32_t prr_delivered_ = 0;   // RFC 6937: packets delivered during the reduction
+  uint32_t prr_out_ = 0;         // packets sent during the reduction
+  uint32_t delivered_ = 0;       // tp->delivered: packets (S)ACKed over the connection
+  uint32_t lost_ = 0;            // tp->lost: packets marked lost
+  uint32_t app_limited_ = 0;     // delivered_ at which the app-limited period ends (0: none)
+  uint32_t max_packets_out_ = 0;
+  uint32_t snd_cwnd_used_ = 0;
+  uint32_t dsack_dups_ = 0;
+  uint32_t rack_rtt_us_ = 0;
+  uint32_t rx_tsecr_ = 0;  // TS echo of the segment being processed (0: none)
+  uint32_t rack_last_delivered_ = 0;
+  uint32_t rcv_rtt_us8_ = 0;  // receiver's RTT estimate << 3 (rcv_rtt_est.rtt_us)
+  uint32_t rcv_rtt_last_tsecr_ = 0;
+  uint32_t rcvq_space_ = 0;  // bytes the application read in the last RTT (rcvq_space.space)
   uint64_t total_retrans_ = 0;
+  uint32_t segs_out_ = 0, segs_in_ = 0;            // tcpi_segs_out / tcpi_segs_in
+  uint32_t data_segs_out_ = 0, data_segs_in_ = 0;  // ... of them carrying data
+  uint64_t bytes_acked_ = 0;
+  uint64_t bytes_received_ = 0;
+  uint64_t bytes_sent_ = 0;
+  uint64_t bytes_retrans_ = 0;
+  uint64_t delivery_rate_ = 0;  // bytes/s of the last rate sample that was not app-limited
+  bool rate_app_limited_ = false;
+  uint64_t rtx_hint_ = 0;           // no record before it is lost and waiting to be retransmitted
+  uint64_t copied_ = 0;             // bytes the application has read (copied_seq)
+  uint64_t rcvq_space_copied_ = 0;  // copied_ at the start of the measurement
+  SeqNum rcv_rtt_seq_;
+  TimePoint rcv_rtt_time_{};
+  TimePoint rcvq_space_time_{};
   TimePoint ts_recent_stamp_{};
-  TimePoint rtt_time_ = kNever;       // when rtt_seq_ was sent (kNever: nothing timed)
-  TimePoint retrans_stamp_ = kNever;  // first (re)transmission of the oldest unacked segment
+  TimePoint rtt_time_ = kNever;       // handshake: when the SYN (or SYN-ACK) being timed left
+  TimePoint retrans_stamp_ = kNever;  // first retransmission of the current episode
+  TimePoint probes_stamp_ = kNever;   // first zero-window probe of the episode (TCP_USER_TIMEOUT)
   TimePoint last_rcv_{};              // last segment received (keepalive idle time)
   TimePoint last_data_rcv_{};         // last in-order data received (icsk_ack.lrcvtime)
-  TimePoint last_oow_ack_{};  // rate limit of challenge and dup ACKs (tcp_invalid_ratelimit)
+  TimePoint last_oow_ack_{};    // rate limit of challenge and dup ACKs (tcp_invalid_ratelimit)
+  TimePoint lsndtime_{};        // last data sent
+  TimePoint last_rto_at_{};     // the most recent retransmission timeout (data)
+  TimePoint cwnd_stamp_{};      // snd_cwnd_stamp: last cwnd change or full use
+  TimePoint rack_mstamp_{};     // send time of the most recently (S)ACKed record
+  TimePoint first_tx_time_{};   // rate: start of the current flight
+  TimePoint delivered_time_{};  // rate: when delivered_ last grew
   bool oow_ack_sent_ = false;
 
-  // Timers. rtx_: RTO, SYN/FIN retransmission, zero-window probe. sk_: keepalive,
-  // FIN_WAIT_2 and TIME_WAIT (Linux's sk_timer / tw timer). kNever = not armed.
+  // Timers. rtx_: the transmit timer (RTO, loss probe, RACK reordering, zero-window
+  // probe, SYN retransmission; which one is xmit_timer_). sk_: keepalive, FIN_WAIT_2 and
+  // TIME_WAIT (Linux's sk_timer / tw timer). kNever = not armed.
   TimePoint rtx_at_ = kNever;
   TimePoint delack_at_ = kNever;
   TimePoint sk_at_ = kNever;
-  bool probing_ = false;  // rtx_ is the zero-window probe timer (ICSK_TIME_PROBE0)
 
   RttEstimator rtt_;
   CongestionState cc_;
   const CongestionControl* ca_ = &reno();
   ByteRing sndq_;
   RecvQueue rcvq_;
+  RtxQueue rtxq_;
   SocketOptions opts_;
   // Where each write ended, until acknowledged: a segment ending there carries PSH, also
   // when retransmitted (Linux marks the last skb of each sendmsg, tcp_mark_push, and a
   // retransmission keeps the skb's flags).
   SeqMarks push_ends_;
-  // Where each new segment ended, until acknowledged: an ACK adds the segments it covers to
-  // TCPDelivered, as Linux's tp->delivered counts packets (tcp_newly_delivered), not ACKs.
-  SeqMarks seg_ends_;
+  // The SACK blocks of the previous ACK (recv_sack_cache): ranges already tagged.
+  std::array<wire::SackBlock, 4> sack_cache_{};
+  uint8_t sack_cache_n_ = 0;
   // RFC 2883 D-SACK: the duplicate range to report as the first SACK block of the next
   // ACK (Linux tcp_dsack_set), when dsack_pending_.
   bool dsack_pending_ = false;

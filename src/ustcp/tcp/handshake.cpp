@@ -26,7 +26,7 @@ void Connection::connect(Context& ctx, SeqNum iss, uint32_t ts_offset) {
   ts_offset_ = ts_offset;
   iss_ = iss;
   snd_una_ = iss;
-  snd_nxt_ = snd_max_ = buf_seq_ = iss + 1;
+  snd_nxt_ = buf_seq_ = iss + 1;
   // tcp_select_initial_window: the free space rounded down to whole segments, at most
   // 65535 since the SYN's window is not scaled (64240 with a 1460-byte MSS).
   uint32_t space = rcvq_.space();
@@ -34,10 +34,9 @@ void Connection::connect(Context& ctx, SeqNum iss, uint32_t ts_offset) {
   set_state(ctx, State::SynSent);
   ++ctx.mib.ActiveOpens;
   send_syn(ctx);
-  rtt_seq_ = iss;
   rtt_time_ = ctx.now;
   retrans_stamp_ = ctx.now;
-  rtx_at_ = ctx.now + kTimeoutInit;
+  set_xmit_timer(ctx, XmitTimer::Retrans, kTimeoutInit);
 }
 
 void Connection::send_syn(Context& ctx) {
@@ -62,12 +61,11 @@ void Connection::open_from_request(Context& ctx, const OpenRequest& req) {
   iss_ = req.iss;
   irs_ = req.irs;
   snd_una_ = iss_;
-  snd_nxt_ = snd_max_ = buf_seq_ = iss_ + 1;
+  snd_nxt_ = buf_seq_ = iss_ + 1;
   rcv_nxt_ = rcv_wup_ = irs_ + 1;
   rcv_wnd_ = req.rcv_wnd;
   snd_wl1_ = irs_;
   if (req.synack_sent != kNever) {
-    rtt_seq_ = iss_;
     rtt_time_ = req.synack_sent;
   }
   last_rcv_ = ctx.now;
@@ -95,7 +93,7 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
     // Linux: the peer may have missed our FIN or RST of an older incarnation ("Previous
     // FIN/ACK or RST/ACK might be ignored"); resend the SYN soon rather than after the full
     // RTO. This holds for a RST+ACK with the wrong ACK, too.
-    if (retransmits_ == 0) rtx_at_ = ctx.now + kTimeoutMin;
+    if (retransmits_ == 0) set_xmit_timer(ctx, XmitTimer::Retrans, kTimeoutMin);
     // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)".
     if (!seg.has(RST)) reset_segment(ctx, tuple_, seg);
     return;
@@ -135,7 +133,20 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
     // (without Fast Open) nor act on its FIN; the peer will send them again.
     snd_una_ = seg.ack();
     snd_wl2_ = seg.ack();
-    if (rtt_time_ != kNever) rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
+    // The SYN's RTT (Karn: not if it was retransmitted), else the timestamp echo of the
+    // SYN that got through (tcp_ack_update_rtt).
+    const auto& ts = seg.options().timestamp;
+    int64_t rtt_us = -1;
+    if (rtt_time_ != kNever) {
+      rtt_us = std::max<int64_t>(to_micros(ctx.now - rtt_time_), 0);
+    } else if (ts_ok_ && ts && ts->ecr != 0 && ts_now(ctx.now) - ts->ecr < INT32_MAX / 1000) {
+      rtt_us = int64_t{std::max<uint32_t>(ts_now(ctx.now) - ts->ecr, 1)} * 1000;
+    }
+    if (rtt_us >= 0) {
+      rtt_.update_min(std::chrono::seconds(ctx.cfg.tcp_min_rtt_wlen), ctx.now,
+                      static_cast<uint32_t>(rtt_us));
+      rtt_.sample(rtt_us, snd_una_, snd_nxt_);
+    }
     establish(ctx);
     send_ack(ctx);
     push(ctx);
@@ -148,20 +159,32 @@ void Connection::establish(Context& ctx) {
   set_state(ctx, State::Established);
   // Sender variables that must start at the first data sequence, not at 0, or sequence
   // comparisons against them break for half of all ISNs: Minshall's snd_sml
-  // (tcp_connect_init, tcp_create_openreq_child) and NewReno's recover, which RFC 6582
-  // 3.2 initializes to the ISS.
+  // (tcp_connect_init, tcp_create_openreq_child) and the recovery markers.
   snd_sml_ = snd_una_;
-  recover_ = snd_una_;
-  ca_->init(cc_, mss_);
-  // tcp_sndbuf_expand: room for two congestion windows of data.
+  high_seq_ = cwnd_usage_seq_ = snd_una_;
+  // tcp_init_transfer: the initial window (RFC 6928), but one segment after more than one
+  // SYN retransmission (RFC 5681 3.1).
+  cc_.cwnd = total_retrans_ > 1 ? 1 : std::min(kInitCwnd, cc_.cwnd_clamp);
+  cc_.cwnd_cnt = 0;
+  ca_->init(cc_, ca_ctx(ctx));
+  // RFC 6298 5.7 (tcp_init_metrics): no RTT sample from the handshake: a 3 s RTO.
+  if (!rtt_.has_sample()) rtt_.fallback();
+  // tcp_init_buffer_space: room for two congestion windows of data; the autotuning
+  // measurement starts with the initial window.
   if (!opts_.sndbuf) {
-    sndq_.set_limit(std::clamp<uint32_t>(2 * cc_.cwnd, ctx.cfg.tcp_wmem[1], ctx.cfg.tcp_wmem[2]));
+    sndq_.set_limit(
+        std::clamp<uint32_t>(2 * cc_.cwnd * mss_, ctx.cfg.tcp_wmem[1], ctx.cfg.tcp_wmem[2]));
   }
+  rcvq_space_ = std::min<uint32_t>(rcv_wnd_, kInitCwnd * adv_mss_);
+  rcvq_space_time_ = ctx.now;
+  rcvq_space_copied_ = copied_;
+  lsndtime_ = cwnd_stamp_ = ctx.now;  // no idle restart before the first data
   retransmits_ = 0;
   backoff_ = 0;
   rtt_time_ = kNever;
   retrans_stamp_ = kNever;
   rtx_at_ = kNever;
+  xmit_timer_ = XmitTimer::None;
   arm_keepalive(ctx);
 }
 

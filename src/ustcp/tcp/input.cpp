@@ -2,6 +2,7 @@
 // gives and Linux follows (tcp_validate_incoming, tcp_ack, tcp_data_queue, tcp_fin):
 // PAWS, sequence check, RST, SYN, ACK, data, FIN, then what to send.
 #include <algorithm>
+#include <cassert>
 
 #include "ustcp/tcp/connection.hpp"
 
@@ -10,6 +11,8 @@ namespace ustcp::tcp {
 using namespace wire::tcp_flags;
 
 void Connection::on_segment(Context& ctx, const wire::TcpView& seg) {
+  ++segs_in_;
+  if (!seg.payload().empty()) ++data_segs_in_;
   switch (state_) {
     case State::Close:
     case State::Listen:
@@ -133,9 +136,34 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
   ack_snd_check(ctx);
 }
 
-// Returns false when the segment must be dropped.
+// tcp_may_update_window and tcp_ack_update_window: a newer ACK, a newer segment, or the
+// same segment with a larger (or zero) window updates the send window (RFC 9293 3.10.7.4,
+// SND.WL1/WL2); snd_una moves to the ACK.
+int Connection::update_window(Context& ctx, const wire::TcpView& seg) {
+  (void)ctx;
+  int flag = 0;
+  const SeqNum ack = seg.ack();
+  const uint32_t nwin = uint32_t{seg.window()} << snd_wscale_;
+  if (ack.after(snd_una_) || seg.seq().after(snd_wl1_) ||
+      (seg.seq() == snd_wl1_ && (nwin > snd_wnd_ || nwin == 0))) {
+    flag |= kFlagWinUpdate;
+    snd_wl1_ = seg.seq();
+    if (snd_wnd_ != nwin) {
+      snd_wnd_ = nwin;
+      max_window_ = std::max(max_window_, nwin);
+    }
+  }
+  snd_wl2_ = ack;
+  bytes_acked_ += ack.since(snd_una_).raw();
+  snd_una_ = ack;
+  return flag;
+}
+
+// Returns false when the segment must be dropped. Linux's tcp_ack.
 bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   const SeqNum ack = seg.ack();
+  const auto& ts = seg.options().timestamp;
+  rx_tsecr_ = ts_ok_ && ts ? ts->ecr : 0;
 
   if (state_ == State::SynRecv) {
     // "If SND.UNA < SEG.ACK =< SND.NXT then enter ESTABLISHED ... If the segment
@@ -148,157 +176,155 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     snd_wnd_ = max_window_ = uint32_t{seg.window()} << snd_wscale_;
     snd_wl1_ = seg.seq();
     snd_wl2_ = ack;
-    if (rtt_time_ != kNever) rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
+    // tcp_synack_rtt_meas: the SYN-ACK's RTT unless it was retransmitted (Karn), else the
+    // timestamp echo.
+    if (rtt_time_ != kNever) {
+      const int64_t us = std::max<int64_t>(to_micros(ctx.now - rtt_time_), 0);
+      rtt_.update_min(std::chrono::seconds(ctx.cfg.tcp_min_rtt_wlen), ctx.now,
+                      static_cast<uint32_t>(us));
+      rtt_.sample(us, snd_una_, snd_nxt_);
+    } else if (rx_tsecr_ != 0) {
+      const uint32_t ms = ts_now(ctx.now) - rx_tsecr_;
+      if (ms < INT32_MAX / 1000) {
+        const int64_t us = int64_t{std::max<uint32_t>(ms, 1)} * 1000;
+        rtt_.update_min(std::chrono::seconds(ctx.cfg.tcp_min_rtt_wlen), ctx.now,
+                        static_cast<uint32_t>(us));
+        rtt_.sample(us, snd_una_, snd_nxt_);
+      }
+    }
     establish(ctx);
     if (fin_queued_) set_state(ctx, State::FinWait1);  // shut down while in SYN_RECV
     return true;
   }
 
+  int flag = 0;
+  const SeqNum prior_snd_una = snd_una_;
+  Rexmit rexmit = Rexmit::None;
+  AckState st;
+  st.reord = snd_nxt_;
+  int num_dupack = 0;
+
   // RFC 5961 5.2: acceptable ACKs are in [SND.UNA - MAX.SND.WND, SND.NXT]; others get a
   // (rate limited) challenge ACK. RFC 9293: an ACK for something not yet sent gets an ACK.
-  if (ack.after(snd_max_)) {
+  if (ack.after(snd_nxt_)) {
     send_challenge_ack(ctx);
     return false;
   }
-  if (ack.before(snd_una_)) {
-    if (ack.before(snd_una_ - max_window_)) {
+  if (ack.before(prior_snd_una)) {
+    const uint32_t max_win = static_cast<uint32_t>(std::min<uint64_t>(max_window_, bytes_acked_));
+    if (ack.before(prior_snd_una - max_win)) {
       send_challenge_ack(ctx);
       return false;
     }
-    return true;  // an old ACK: ignore it, but process the data
-  }
-
-  const uint32_t nwin = uint32_t{seg.window()} << snd_wscale_;
-  const uint32_t acked = ack.since(snd_una_).raw();
-  const bool window_changed = nwin != snd_wnd_;
-
-  // tcp_may_update_window: newer ACK, newer segment, or same segment with a larger window.
-  if (ack.after(snd_una_) || seg.seq().after(snd_wl1_) ||
-      (seg.seq() == snd_wl1_ && nwin > snd_wnd_)) {
-    snd_wnd_ = nwin;
-    snd_wl1_ = seg.seq();
-    max_window_ = std::max(max_window_, nwin);
-    if (nwin > 0 && probing_) {
-      probing_ = false;
-      rtx_at_ = kNever;
-      backoff_ = 0;
-      probes_out_ = 0;
-    }
-  }
-  snd_wl2_ = ack;
-  probes_out_ = 0;
-  // tcp_ack_probe: an ACK while the window stays closed re-arms the probe timer one
-  // (backed-off) RTO from now: the next probe follows the answer, not the last probe.
-  if (probing_ && snd_wnd_ == 0 && snd_una_ == snd_max_) {
-    rtx_at_ = ctx.now + std::min(std::max(rto(), ctx.cfg.rto_min()), ctx.cfg.rto_max());
-  }
-
-  if (acked == 0) {
-    // RFC 5681 2 "duplicate acknowledgment" (as Linux's tcp_ack sees one): data outstanding,
-    // no new data acked, no payload, no SYN/FIN, same window.
-    bool dup = snd_max_ != snd_una_ && seg.payload().empty() && !seg.has(FIN) && !window_changed;
-    if (!dup) return true;
-    ++dupacks_;
-    const uint32_t mss = mss_;
-    if (in_recovery_) {
-      cc_.cwnd += mss;  // RFC 6582 3.2 step 4: inflate for each segment that left
-    } else if (dupacks_ == 3 && ack.after(recover_ - 1)) {
-      // RFC 6582 3.2 step 2: fast retransmit and enter fast recovery.
-      ++ctx.mib.TCPRenoRecovery;
-      ++ctx.mib.TCPFastRetrans;
-      cc_.ssthresh = ca_->ssthresh_after_loss(cc_, flight(), mss);
-      recover_ = snd_max_;
-      in_recovery_ = true;
-      retransmit_head(ctx);
-      cc_.cwnd = cc_.ssthresh + 3 * mss;
+    // An old ACK: its SACK blocks may still tell something (a D-SACK to undo with); the
+    // data it carries is processed.
+    if (sack_ok_ && seg.options().sack_count > 0) {
+      const uint32_t delivered_before = delivered_;
+      flag |= sacktag(ctx, seg, prior_snd_una, st);
+      fastretrans_alert(ctx, prior_snd_una, num_dupack, flag, rexmit);
+      ctx.mib.TCPDelivered += delivered_ - delivered_before;
+      xmit_recovery(ctx, rexmit);
     }
     return true;
   }
 
-  // New data acknowledged: count the segments it covers (tcp_newly_delivered).
-  ctx.mib.TCPDelivered += seg_ends_.pop_through(ack);
-  dupacks_ = 0;
-  // Data bytes covered by the ACK (SYN and FIN take sequence space but no buffer).
-  SeqNum data_acked_end = seq_min(ack, data_end());
+  if (ack.after(prior_snd_una)) {
+    flag |= kFlagSndUnaAdvanced;
+    retransmits_ = 0;
+  }
+  const SeqNum prior_fack = sack_ok_ ? highest_sack_seq() : snd_una_;
+  const uint32_t prior_packets = rtxq_.packets_out();
+  const uint32_t delivered_before = delivered_;
+  const uint32_t lost_before = lost_;
+
+  if (!seg.payload().empty()) {
+    flag |= kFlagData;
+  } else {
+    ++ctx.mib.TCPPureAcks;
+  }
+  flag |= update_window(ctx, seg);
+  if (sack_ok_ && seg.options().sack_count > 0) flag |= sacktag(ctx, seg, prior_snd_una, st);
+  if (st.sack_delivered) delivered_ += st.sack_delivered;
+  probes_out_ = 0;
+
+  // The bytes the ACK covers leave the send ring (SYN and FIN take sequence space, no
+  // buffer).
+  const SeqNum data_acked_end = seq_min(snd_una_, data_end());
   if (data_acked_end.after(buf_seq_)) {
-    uint32_t n = data_acked_end.since(buf_seq_).raw();
-    sndq_.consume(n);
+    sndq_.consume(data_acked_end.since(buf_seq_).raw());
     buf_seq_ = data_acked_end;
     sndq_.release_if_empty(true);
-    // Write ends now acknowledged are the oldest ones: drop the front.
-    push_ends_.pop_through(data_acked_end);
+    push_ends_.pop_through(data_acked_end);  // the oldest write ends are acknowledged
   }
-  // Karn's algorithm: time only segments never retransmitted. RFC 6298 5 and Linux
-  // (tcp_ack_update_rtt: "only reset backoff on valid RTT measurement"): the backed-off
-  // RTO stays until a new measurement; after a timeout that can come from the echoed
-  // timestamp (tcp_rtt_tsopt_us) even though the acked data was retransmitted.
-  const auto& ts = seg.options().timestamp;
-  if (rtt_time_ != kNever && ack.after(rtt_seq_)) {
-    rtt_.sample(ctx.now - rtt_time_, ctx.cfg.rto_min(), ctx.cfg.rto_max());
-    rtt_time_ = kNever;
-    backoff_ = 0;
-  } else if (backoff_ > 0 && ts_ok_ && ts && ts->ecr != 0) {
-    auto ms = static_cast<int32_t>(ts_now(ctx.now) - ts->ecr);
-    if (ms >= 0) {
-      rtt_.sample(std::chrono::milliseconds(ms), ctx.cfg.rto_min(), ctx.cfg.rto_max());
-      backoff_ = 0;
+
+  if (prior_packets == 0) {
+    // Nothing was in flight (a window update, or data from the peer).
+    if (flag & kFlagDsackingAck) fastretrans_alert(ctx, prior_snd_una, num_dupack, flag, rexmit);
+    // tcp_ack_probe: a window that opened ends the zero-window probing.
+    if (has_send_head()) {
+      if (!send_head_end().after(wnd_end())) {
+        backoff_ = 0;
+        probes_stamp_ = kNever;
+        clear_xmit_timer(XmitTimer::Probe0);
+      } else if (xmit_timer_ == XmitTimer::Probe0) {
+        // The answer re-arms the probe timer: the next probe follows it by one
+        // backed-off interval.
+        set_xmit_timer(ctx, XmitTimer::Probe0, probe0_when(ctx.now));
+      }
     }
-  }
-  snd_una_ = ack;
-  if (snd_nxt_.before(snd_una_)) snd_nxt_ = snd_una_;
-  retransmits_ = 0;
-  retrans_stamp_ = kNever;
-
-  if (in_recovery_) {
-    if (!ack.before(recover_)) {
-      // RFC 6582 3.2 step 3, full acknowledgment: deflate the window and leave recovery.
-      cc_.cwnd = std::min(cc_.ssthresh, std::max(flight(), uint32_t{mss_}) + mss_);
-      in_recovery_ = false;
-    } else {
-      // Partial acknowledgment: retransmit the next hole, deflate by what was acked.
-      retransmit_head(ctx);
-      cc_.cwnd = cc_.cwnd > acked ? cc_.cwnd - acked : mss_;
-      if (acked >= mss_) cc_.cwnd += mss_;
-    }
-  } else {
-    ca_->on_ack(cc_, acked, mss_, ctx.now);
-  }
-  if (!opts_.sndbuf && sndq_.limit() < static_cast<uint32_t>(ctx.cfg.tcp_wmem[2])) {
-    sndq_.set_limit(std::clamp<uint32_t>(2 * cc_.cwnd, sndq_.limit(), ctx.cfg.tcp_wmem[2]));
+    if (tlp_pending_) process_tlp_ack(ctx, ack, flag);
+    ctx.mib.TCPDelivered += delivered_ - delivered_before;
+    return ack_fin_state(ctx);
   }
 
-  // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
-  if (snd_una_ == snd_max_) {
-    if (!probing_) rtx_at_ = kNever;
-  } else {
-    arm_rto(ctx);
+  flag |= clean_rtx_queue(ctx, seg, prior_fack, prior_snd_una, st);
+  rack_update_reo_wnd(ctx, st);
+  if (tlp_pending_) process_tlp_ack(ctx, ack, flag);
+  // tcp_ack_is_dubious: a duplicate ACK, SACK or D-SACK information, or not Open.
+  if (!(flag & kFlagNotDup) || (flag & kFlagCaAlert) || ca_state_ != CaState::Open) {
+    if (!(flag & (kFlagSndUnaAdvanced | kFlagNotDup | kFlagDsackingAck))) num_dupack = 1;
+    fastretrans_alert(ctx, prior_snd_una, num_dupack, flag, rexmit);
   }
+  // Re-arm the loss probe or the RTO unless RACK's reordering timer took over.
+  if (flag & kFlagSetXmitTimer) {
+    if (!schedule_loss_probe(ctx, true)) rearm_rto(ctx);
+  }
+  const uint32_t delivered = delivered_ - delivered_before;
+  ctx.mib.TCPDelivered += delivered;  // tcp_newly_delivered
+  rate_gen(ctx, delivered, st);
+  cong_control(ctx, delivered, static_cast<int>(lost_ - lost_before), flag);
+  xmit_recovery(ctx, rexmit);
+  if ((flag & kFlagAcked) && ca_state_ == CaState::Open) sndbuf_expand(ctx);
+  // tcp_verify_left_out: the scoreboard's counts stay within what is queued.
+  assert(rtxq_.sacked_out + rtxq_.lost_out <= rtxq_.packets_out() || !sack_ok_);
+  assert(rtxq_.retrans_out <= rtxq_.packets_out());
+  return ack_fin_state(ctx);
+}
 
-  // Our FIN is acknowledged when SND.UNA passes it.
+// Our FIN is acknowledged when SND.UNA passes it: the closing states move on.
+bool Connection::ack_fin_state(Context& ctx) {
   const bool fin_acked = fin_queued_ && snd_una_ == data_end() + 1;
-  if (fin_acked) {
-    switch (state_) {
-      case State::FinWait1:
-        set_state(ctx, State::FinWait2);
-        // tcp_rcv_state_process: an orphan waits tcp_fin_timeout for the peer's FIN
-        // (at least 3.5 RTO, tcp_fin_time); a socket the application holds waits forever.
-        if (orphan_) {
-          Duration fin_time = std::chrono::seconds(ctx.cfg.tcp_fin_timeout);
-          fin_time = std::max(fin_time, rto() * 7 / 2);
-          sk_at_ = ctx.now + fin_time;
-        }
-        break;
-      case State::Closing:
-        enter_time_wait(ctx, kTimeWaitLen);
-        return false;
-      case State::LastAck:
-        done(ctx);
-        return false;
-      default:
-        break;
-    }
+  if (!fin_acked) return true;
+  switch (state_) {
+    case State::FinWait1:
+      set_state(ctx, State::FinWait2);
+      // tcp_rcv_state_process: an orphan waits tcp_fin_timeout for the peer's FIN
+      // (at least 3.5 RTO, tcp_fin_time); a socket the application holds waits forever.
+      if (orphan_) {
+        Duration fin_time = std::chrono::seconds(ctx.cfg.tcp_fin_timeout);
+        fin_time = std::max(fin_time, rto() * 7 / 2);
+        sk_at_ = ctx.now + fin_time;
+      }
+      return true;
+    case State::Closing:
+      enter_time_wait(ctx, kTimeWaitLen);
+      return false;
+    case State::LastAck:
+      done(ctx);
+      return false;
+    default:
+      return true;
   }
-  return true;
 }
 
 // Segment text and FIN (RFC 9293 3.10.7.4 steps 7 and 8; Linux tcp_data_queue, tcp_fin).
@@ -365,7 +391,8 @@ void Connection::process_data(Context& ctx, const wire::TcpView& seg) {
     }
     if (r.advanced > 0) {
       rcv_nxt_ += r.advanced;
-      on_data_received(ctx, static_cast<uint32_t>(payload.size()));
+      bytes_received_ += r.advanced;
+      on_data_received(ctx, seg, static_cast<uint32_t>(payload.size()));
       // RFC 5681 4.2: an ACK at once when a segment fills a hole.
       if (had_ooo) quickacks_ = std::max<uint8_t>(quickacks_, 1);
     }
@@ -403,10 +430,13 @@ void Connection::enter_quickack_mode() {
 // slow start is young), and so does data after a silence longer than the RTO (the sender
 // apparently restarted from a small window); the peer's segment size is learned from what
 // arrives.
-void Connection::on_data_received(Context& ctx, uint32_t len) {
+void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32_t len) {
   ack_pending_ = true;
   // tcp_measure_rcv_mss comes first: the quick-ack budget is counted in these segments.
   if (len >= rcv_mss_) rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(len, adv_mss_));
+  // The receiver's RTT estimate, for buffer autotuning.
+  rcv_rtt_measure_ts(ctx, seg, len);
+  rcv_rtt_measure(ctx);
   if (!data_seen_) {
     data_seen_ = true;
     incr_quickack(kMaxQuickAcks);

@@ -4,6 +4,10 @@
 #include <cstdint>
 
 namespace ustcp::tcp {
+class CongestionControl;
+}
+
+namespace ustcp::tcp {
 
 struct SocketOptions {
   uint32_t sndbuf = 0;        // SO_SNDBUF as getsockopt reports it (Linux doubles the set value)
@@ -18,6 +22,7 @@ struct SocketOptions {
   bool linger = false;        // SO_LINGER l_onoff
   uint16_t linger_secs = 0;   // SO_LINGER l_linger
   uint8_t defer_accept = 0;   // TCP_DEFER_ACCEPT, in SYN-ACK retransmissions (secs_to_retrans)
+  const CongestionControl* congestion = nullptr;  // TCP_CONGESTION; nullptr: the sysctl's
 };
 
 }  // namespace ustcp::tcp

@@ -13,8 +13,31 @@ TimePoint Connection::next_deadline() const { return std::min({rtx_at_, delack_a
 
 void Connection::on_timer(Context& ctx) {
   if (delack_at_ <= ctx.now) on_delack(ctx);
-  if (rtx_at_ <= ctx.now) on_rto(ctx);
+  if (rtx_at_ <= ctx.now) on_xmit_timer(ctx);
   if (sk_at_ <= ctx.now && state_ != State::Close) on_keepalive(ctx);
+}
+
+// tcp_write_timer_handler: the transmit timer serves four purposes.
+void Connection::on_xmit_timer(Context& ctx) {
+  const XmitTimer kind = xmit_timer_;
+  xmit_timer_ = XmitTimer::None;
+  rtx_at_ = kNever;
+  switch (kind) {
+    case XmitTimer::ReoTimeout:
+      rack_reo_timeout(ctx);
+      break;
+    case XmitTimer::LossProbe:
+      send_loss_probe(ctx);
+      break;
+    case XmitTimer::Retrans:
+      on_rto(ctx);
+      break;
+    case XmitTimer::Probe0:
+      on_probe0(ctx);
+      break;
+    case XmitTimer::None:
+      break;
+  }
 }
 
 // tcp_delack_timer_handler: the ACK we held back goes now. In interactive (pingpong) mode a
@@ -57,99 +80,154 @@ bool Connection::write_timed_out(Context& ctx) {
   if (retransmits_ == 0) return false;
   // Linux measures data timeouts from TCP_RTO_MIN (200 ms), not from the sysctl.
   Duration budget = opts_.user_timeout ? std::chrono::milliseconds(opts_.user_timeout)
-                                       : model_timeout(retry_until, 200ms, cfg.rto_max());
+                                       : model_timeout(retry_until, kRtoMin, cfg.rto_max());
   return ctx.now - retrans_stamp_ >= budget;
 }
 
-// tcp_retransmit_timer (and tcp_probe_timer for the zero-window probe).
+// tcp_probe_timer: the zero-window probe. RFC 1122 4.2.2.17 keeps a sender probing as
+// long as the receiver answers (every ACK resets probes_out_); an orphan, or a socket with
+// TCP_USER_TIMEOUT, is given up on by count and time instead.
+void Connection::on_probe0(Context& ctx) {
+  if (!rtxq_.empty() || !has_send_head()) {
+    probes_out_ = 0;
+    probes_stamp_ = kNever;
+    return;
+  }
+  if (!send_head_end().after(wnd_end())) {
+    push(ctx);
+    if (!rtxq_.empty()) return;  // it went out: the RTO is in charge
+  }
+  if (snd_wnd_ != 0 && unsent() > 0) {
+    // The window is open but smaller than the next segment: tcp_write_wakeup sends what
+    // fits (tcp_send_probe0), and the RTO takes over from the probe timer.
+    ++ctx.mib.TCPWinProbe;
+    send_probe(ctx);
+    backoff_ = 0;
+    probes_out_ = 0;
+    probes_stamp_ = kNever;
+    rearm_rto(ctx);
+    return;
+  }
+  if (probes_stamp_ == kNever) {
+    probes_stamp_ = ctx.now;
+  } else if (opts_.user_timeout &&
+             ctx.now - probes_stamp_ >= std::chrono::milliseconds(opts_.user_timeout)) {
+    return abort_probe0(ctx);
+  }
+  int max_probes = ctx.cfg.tcp_retries2;
+  if (orphan_) {
+    // An orphan whose backed-off RTO reached the cap is dead (tcp_orphan_retries with
+    // alive = false gives 0 unless the sysctl says otherwise), else tcp_orphan_retries.
+    const bool alive = rto() < rtt_.rto_max();
+    max_probes = ctx.cfg.tcp_orphan_retries != 0 ? ctx.cfg.tcp_orphan_retries : (alive ? 8 : 0);
+    if (!alive && backoff_ >= max_probes) return abort_probe0(ctx);
+  }
+  if (probes_out_ >= max_probes) return abort_probe0(ctx);
+  // tcp_send_probe0
+  ++probes_out_;
+  ++ctx.mib.TCPWinProbe;
+  send_probe(ctx);
+  if (backoff_ < ctx.cfg.tcp_retries2) ++backoff_;
+  set_xmit_timer(ctx, XmitTimer::Probe0, probe0_when(ctx.now));
+}
+
+void Connection::abort_probe0(Context& ctx) {
+  ++ctx.mib.TCPAbortOnTimeout;
+  write_error(ctx, ConnError::TimedOut);
+}
+
+// tcp_retransmit_timer: the RTO.
 void Connection::on_rto(Context& ctx) {
-  rtx_at_ = kNever;
-  if (probing_) {
-    // tcp_probe_timer: give up after tcp_retries2 unanswered probes (orphans: orphan
-    // retries); otherwise probe and back off.
-    int max_probes = orphan_ ? ctx.cfg.orphan_retries() : ctx.cfg.tcp_retries2;
-    if (unsent() == 0) {
-      probing_ = false;
-      return;
-    }
-    if (snd_wnd_ != 0) {
-      probing_ = false;
-      push(ctx);
-      if (snd_una_ != snd_max_) return;  // data went out: the RTO is in charge
-      // The window is open but smaller than the next segment: tcp_write_wakeup sends what
-      // fits (tcp_send_probe0), and the RTO takes over from the probe timer.
-      ++ctx.mib.TCPWinProbe;
-      send_probe(ctx);
-      backoff_ = 0;
-      probes_out_ = 0;
-      arm_rto(ctx);
-      return;
-    }
-    if (probes_out_ >= max_probes) {
-      ++ctx.mib.TCPAbortOnTimeout;
+  // Our SYN still unacknowledged (connecting, or closed while in SYN_RECV): SYN rules.
+  const bool handshake = state_ == State::SynSent || state_ == State::SynRecv || snd_una_ == iss_;
+  if (handshake) {
+    if (retrans_stamp_ == kNever) retrans_stamp_ = ctx.now - rto();
+    if (write_timed_out(ctx)) {
       write_error(ctx, ConnError::TimedOut);
       return;
     }
-    ++probes_out_;
-    ++ctx.mib.TCPWinProbe;
-    send_probe(ctx);
-    if (backoff_ < 31) ++backoff_;
-    probing_ = true;
-    rtx_at_ = ctx.now + std::min(std::max(rto(), ctx.cfg.rto_min()), ctx.cfg.rto_max());
-    return;
-  }
-
-  // Our SYN still unacknowledged (connecting, or closed while in SYN_RECV): SYN rules.
-  const bool handshake = state_ == State::SynSent || state_ == State::SynRecv || snd_una_ == iss_;
-  if (!handshake && snd_una_ == snd_max_) return;  // nothing outstanding
-
-  // Data: tcp_retransmit_skb stamps the first retransmission (the head's timestamp after it
-  // went again), so timeouts count from now; a SYN's stamp is its first send.
-  if (retrans_stamp_ == kNever) retrans_stamp_ = handshake ? ctx.now - rto() : ctx.now;
-  if (write_timed_out(ctx)) {
-    if (!handshake) ++ctx.mib.TCPAbortOnTimeout;
-    write_error(ctx, ConnError::TimedOut);
-    return;
-  }
-
-  if (handshake) {
     ++ctx.mib.TCPSynRetrans;
     ++ctx.mib.TCPTimeouts;
-    retransmit_head(ctx);
-    rtt_time_ = kNever;
+    retransmit_syn(ctx);
+    rtt_time_ = kNever;  // Karn: the handshake's RTT can no longer be timed
     ++retransmits_;
     ++total_rto_;
     // tcp_retransmit_timer: a SYN_SENT socket keeps a linear 1 s RTO for its first
     // tcp_syn_linear_timeouts retransmissions, then backs off exponentially.
     if (state_ != State::SynSent || total_rto_ > ctx.cfg.tcp_syn_linear_timeouts) ++backoff_;
-    rtx_at_ = ctx.now + rto();
+    set_xmit_timer(ctx, XmitTimer::Retrans, rto());
     return;
   }
+  if (rtxq_.empty()) return;  // nothing outstanding
+  // A timeout ends any loss-probe episode: the RTO's own recovery takes over
+  // (tcp_retransmit_timer clears tlp_high_seq).
+  tlp_pending_ = false;
 
-  // RFC 5681 3.1 (4) and RFC 6298 5.5-5.7: collapse the window to one segment, halve
-  // ssthresh, back off the timer, and send again from the oldest unacknowledged byte.
-  ++ctx.mib.TCPTimeouts;
-  if (!in_recovery_ || retransmits_ == 0) {
-    cc_.ssthresh = ca_->ssthresh_after_loss(cc_, flight(), mss_);
+  if (snd_wnd_ == 0 && !orphan_) {
+    // The receiver shrank its window to zero under data in flight: the retransmissions
+    // serve as probes, and the connection is not timed out while the peer keeps answering
+    // (tcp_rtx_probe0_timed_out: 2 x tcp_rto_max_ms of silence, or TCP_USER_TIMEOUT).
+    const TimePoint start = retrans_stamp_ != kNever ? retrans_stamp_ : rtxq_.head().sent;
+    Duration limit = 2 * rtt_.rto_max();
+    bool timed_out = false;
+    if (opts_.user_timeout) {
+      const Duration user = std::chrono::milliseconds(opts_.user_timeout);
+      timed_out = ctx.now - start > user;
+      limit = std::min(limit, user);
+    }
+    if (!timed_out) timed_out = ctx.now - last_rcv_ > limit && ctx.now - start > limit;
+    if (timed_out) {
+      ++ctx.mib.TCPAbortOnTimeout;
+      write_error(ctx, ConnError::TimedOut);
+      return;
+    }
+    enter_loss(ctx);
+    last_rto_at_ = ctx.now;
+    retransmit_seg(ctx, rtxq_.first(), true);
+  } else {
+    ++ctx.mib.TCPTimeouts;
+    if (write_timed_out(ctx)) {
+      ++ctx.mib.TCPAbortOnTimeout;
+      write_error(ctx, ConnError::TimedOut);
+      return;
+    }
+    if (retransmits_ == 0) {
+      // The first timeout of an episode: which recovery failed.
+      if (ca_state_ == CaState::Recovery) {
+        if (sack_ok_) {
+          ++ctx.mib.TCPSackRecoveryFail;
+        } else {
+          ++ctx.mib.TCPRenoRecoveryFail;
+        }
+      } else if (ca_state_ == CaState::Loss) {
+        ++ctx.mib.TCPLossFailures;
+      } else if (ca_state_ == CaState::Disorder || rtxq_.sacked_out) {
+        if (sack_ok_) {
+          ++ctx.mib.TCPSackFailures;
+        } else {
+          ++ctx.mib.TCPRenoFailures;
+        }
+      }
+    }
+    // RFC 5681 3.1 (4) and RFC 6298 5.5-5.7: everything unSACKed is lost, cwnd restarts
+    // from one segment more than in flight, the head goes again, the timer backs off.
+    enter_loss(ctx);
+    last_rto_at_ = ctx.now;
+    if (retransmits_ == 0) ++total_rto_recoveries_;
+    ++retransmits_;
+    ++total_rto_;
+    retransmit_seg(ctx, rtxq_.first(), true);
   }
-  cc_.cwnd = mss_;
-  cc_.bytes_acked = 0;
-  in_recovery_ = false;
-  dupacks_ = 0;
-  recover_ = snd_max_;  // RFC 6582 4.1: no fast retransmit for losses before the timeout
-  rtt_time_ = kNever;
-  snd_nxt_ = snd_una_;
-  ++retransmits_;
-  ++total_rto_;
   if (backoff_ < 31) ++backoff_;
-  push(ctx);
-  rtx_at_ = ctx.now + rto();
-  if (opts_.user_timeout) {
-    // tcp_clamp_rto_to_user_timeout: never sleep past the user timeout (1 tick if passed).
+  if (backoff_ >= 2) rtt_.forget();  // RFC 6298 5.7
+  Duration next = rto();
+  if (opts_.user_timeout && retrans_stamp_ != kNever) {
+    // tcp_clamp_rto_to_user_timeout: never sleep past the user timeout (1 ms if passed).
     const Duration left =
         std::chrono::milliseconds(opts_.user_timeout) - (ctx.now - retrans_stamp_);
-    rtx_at_ = ctx.now + std::max<Duration>(std::min<Duration>(rto(), left), 1ms);
+    next = std::max<Duration>(std::min<Duration>(next, left), 1ms);
   }
+  set_xmit_timer(ctx, XmitTimer::Retrans, next);
 }
 
 // Linux's sk_timer: keepalive in synchronized states, the FIN_WAIT_2 timeout of an
@@ -171,7 +249,7 @@ void Connection::on_keepalive(Context& ctx) {
   const int cnt = opts_.keepcnt ? opts_.keepcnt : ctx.cfg.tcp_keepalive_probes;
 
   // Data in flight or waiting: the retransmission timer is in charge.
-  if (snd_una_ != snd_max_ || unsent() > 0) {
+  if (!rtxq_.empty() || has_send_head()) {
     sk_at_ = ctx.now + idle;
     return;
   }
@@ -226,11 +304,11 @@ void Connection::set_keepalive(Context& ctx, bool on) {
 void Connection::enter_time_wait(Context& ctx, Duration len) {
   set_state(ctx, State::TimeWait);
   rtx_at_ = delack_at_ = kNever;
-  probing_ = false;
+  xmit_timer_ = XmitTimer::None;
   sk_at_ = ctx.now + len;
   sndq_.consume(sndq_.size());
   push_ends_.clear();
-  seg_ends_.clear();
+  rtxq_.clear();
   sndq_.release_if_empty(true);
 }
 
