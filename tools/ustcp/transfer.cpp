@@ -61,6 +61,8 @@ int run_transfer(const TransferOptions& opt) {
   std::string error;
   std::optional<stack::SocketId> conn;
   std::vector<std::byte> buf(64 * 1024);
+  TimePoint
+      eof_at{};  // the receiver read the end of the stream (scripts/kernel_transfer.py's t_eof)
 
   auto step = [&]() {
     TimePoint now = h.net.now();
@@ -106,6 +108,7 @@ int run_transfer(const TransferOptions& opt) {
         }
         if (*n == 0) {
           server_eof = true;
+          eof_at = now;
           (void)s.close(now, *conn);
           break;
         }
@@ -146,17 +149,23 @@ int run_transfer(const TransferOptions& opt) {
   const double secs = to_seconds(end);
 
   if (opt.json) {
-    nlohmann::json j = {{"bytes_sent", sent},           {"bytes_received", received},
-                        {"digest_match", match},        {"virtual_seconds", secs},
-                        {"retransmits", retrans},       {"client_state", client_state},
-                        {"server_state", server_state}, {"ok", match && clean}};
+    nlohmann::json j = {{"bytes_sent", sent},
+                        {"bytes_received", received},
+                        {"digest_match", match},
+                        {"virtual_seconds", secs},
+                        {"eof_seconds", to_seconds(eof_at)},
+                        {"retransmits", retrans},
+                        {"client_state", client_state},
+                        {"server_state", server_state},
+                        {"ok", match && clean}};
     if (!error.empty()) j["error"] = error;
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("bytes sent       {}\n", sent);
     fmt::print("bytes received   {}\n", received);
     fmt::print("digests match    {}\n", match ? "yes" : "NO");
-    fmt::print("virtual time     {:.3f} s\n", secs);
+    fmt::print("virtual time     {:.3f} s (the receiver read the end at {:.3f} s)\n", secs,
+               to_seconds(eof_at));
     fmt::print("goodput          {:.2f} Mbit/s (virtual)\n",
                secs > 0 ? received * 8 / secs / 1e6 : 0.0);
     fmt::print("retransmissions  {} (client {}, server {})\n", retrans, c.counters().RetransSegs,
