@@ -235,7 +235,9 @@ void Session::expect_outbound(const PacketSpec& p, TimePoint lo, TimePoint t, Ti
       if (next->seq != got->seq + static_cast<uint32_t>(got->payload.size()) ||
           (next->flags & (SYN | RST)) || next->payload.empty())
         break;
-      got->flags |= next->flags;
+      // packetdrill's aggregate_packets: the headers of the last packet, with the seq and
+      // CWR of the first; the PSH (and FIN, CWR) of the others is not compared.
+      got->flags = static_cast<uint8_t>((next->flags & ~CWR) | (got->flags & CWR));
       got->ack = next->ack;
       got->win = next->win;
       got->at = next->at;
