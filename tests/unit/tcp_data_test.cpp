@@ -49,8 +49,9 @@ TEST(TcpData, DataBothWaysAndCumulativeAck) {
   ASSERT_EQ(*h.write(s, 3000), 3000u);
   h.expect_send(at(300ms),
                 Seg{.flags = ACK, .seq = kSnd + 5, .ack = kRcv + 6, .data = filler(1460)});
-  h.expect_send(at(300ms),
-                Seg{.flags = ACK, .seq = kSnd + 1465, .ack = kRcv + 6, .data = filler(1460, 1460)});
+  h.expect_send(
+      at(300ms),
+      Seg{.flags = ACK | PSH, .seq = kSnd + 1465, .ack = kRcv + 6, .data = filler(1460, 1460)});
   h.expect_send(
       at(300ms),
       Seg{.flags = ACK | PSH, .seq = kSnd + 2925, .ack = kRcv + 6, .data = filler(80, 2920)});
@@ -193,7 +194,7 @@ TEST(TcpData, NagleHoldsSmallWritesWhileSmallSegmentUnacked) {
   h.advance_to(at(210ms));
   ASSERT_EQ(*h.write(s, 3000), 3000u);
   h.expect_send(at(210ms), Seg{.flags = ACK, .seq = kSnd + 250, .ack = kRcv, .len = 1460});
-  h.expect_send(at(210ms), Seg{.flags = ACK, .seq = kSnd + 1710, .ack = kRcv, .len = 1460});
+  h.expect_send(at(210ms), Seg{.flags = ACK | PSH, .seq = kSnd + 1710, .ack = kRcv, .len = 1460});
   h.expect_nothing(until(300ms));
   h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 250});
   h.expect_send(at(300ms), Seg{.flags = ACK | PSH, .seq = kSnd + 3170, .ack = kRcv, .len = 80});
@@ -455,7 +456,9 @@ TEST(TcpData, SequenceWraparound) {
   uint32_t seq = iss + 1;
   for (uint32_t sent = 0; sent < 8000; sent += 1460) {
     uint32_t n = std::min<uint32_t>(1460, 8000 - sent);
-    h.expect_send(at(100ms), Seg{.flags = n < 1460 ? uint8_t(ACK | PSH) : ACK,
+    // Units of two segments, PSH on the second (__tcp_transmit_skb), and the write's end.
+    const bool psh = n < 1460 || (sent / 1460) % 2 == 1;
+    h.expect_send(at(100ms), Seg{.flags = psh ? uint8_t(ACK | PSH) : ACK,
                                  .seq = seq,
                                  .ack = irs + 1,
                                  .data = filler(n, sent)});

@@ -160,7 +160,7 @@ TEST(TcpReset, ResetMidTransfer) {
   h.advance_to(1s);
   ASSERT_EQ(*h.write(s, 3000), 3000u);
   h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1, .len = 1460});
-  h.expect_send(at(1s), Seg{.flags = ACK, .seq = kIss + 1461, .ack = kIrs + 1, .len = 1460});
+  h.expect_send(at(1s), Seg{.flags = ACK | PSH, .seq = kIss + 1461, .ack = kIrs + 1, .len = 1460});
   h.expect_send(at(1s), Seg{.flags = ACK | PSH, .seq = kIss + 2921, .ack = kIrs + 1, .len = 80});
   h.inject(at(1050ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 1461});
   h.inject(at(1060ms), Seg{.flags = RST, .seq = kIrs + 1});

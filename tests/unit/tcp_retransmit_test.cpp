@@ -207,19 +207,27 @@ TEST(TcpRetransmit, InitialWindowTenSegmentsThenSlowStart) {
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);  // the send buffer: 2 * cwnd
   for (uint32_t i = 0; i < 10; ++i) {
-    h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+    h.expect_send(at(100ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
   }
   h.expect_nothing(until(200ms));
   EXPECT_EQ(h.conn(s)->cwnd(), 10u);
   h.inject(at(200ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + kMss});
   h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 10 * kMss, .ack = kRcv, .len = kMss});
-  h.expect_send(at(200ms), Seg{.flags = ACK, .seq = kSnd + 11 * kMss, .ack = kRcv, .len = kMss});
+  // Two segments sent together (a 2-segment unit, Linux's tcp_write_xmit): PSH on the last.
+  h.expect_send(at(200ms),
+                Seg{.flags = ACK | PSH, .seq = kSnd + 11 * kMss, .ack = kRcv, .len = kMss});
   h.expect_nothing();
   EXPECT_EQ(h.conn(s)->cwnd(), 11u);
   // An ACK of two segments: cwnd + 2, four segments out.
   h.inject(at(201ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 3 * kMss});
   for (uint32_t i = 12; i < 16; ++i) {
-    h.expect_send(at(201ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+    h.expect_send(at(201ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
   }
   h.expect_nothing();
   EXPECT_EQ(h.conn(s)->cwnd(), 13u);
@@ -243,7 +251,10 @@ TEST(TcpRetransmit, FastRetransmitAndProportionalRateReduction) {
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
-    h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+    h.expect_send(at(100ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
   }
   peer_window_update(h, at(150ms));
   h.expect_nothing();
@@ -279,8 +290,11 @@ TEST(TcpRetransmit, FastRetransmitAndProportionalRateReduction) {
   // Without SACK recovery lasts until something above high_seq is (RFC 6582); PRR, now
   // below ssthresh, sends delivered + 1 up to ssthresh - in flight = 3 new segments.
   h.inject(at(300ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 12 * kMss});
-  for (uint32_t i = 14; i < 17; ++i) {
-    h.expect_send(at(300ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+  for (uint32_t i = 14; i < 17; ++i) {  // a 2-segment unit, then one segment
+    h.expect_send(at(300ms), Seg{.flags = i == 15 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
   }
   h.expect_nothing();
   EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Recovery);
@@ -300,7 +314,10 @@ TEST(TcpRetransmit, NewRenoPartialAckRetransmitsNextHole) {
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
-    h.expect_send(at(100ms), Seg{.flags = ACK, .seq = kSnd + i * kMss, .ack = kRcv, .len = kMss});
+    h.expect_send(at(100ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
+                                 .seq = kSnd + i * kMss,
+                                 .ack = kRcv,
+                                 .len = kMss});
   }
   peer_window_update(h, at(150ms));
   // 1, 2, 3 arrive: limited transmit of 10 and 11, then the fast retransmit of 0.
@@ -334,7 +351,7 @@ TEST(TcpRetransmit, NewRenoPartialAckRetransmitsNextHole) {
   EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Open);
   EXPECT_EQ(h.conn(s)->cwnd(), 5u);
   for (uint32_t i = 16; i < 20; ++i) {
-    h.expect_send(at(400ms), Seg{.flags = i == 19 ? uint8_t(ACK | PSH) : ACK,
+    h.expect_send(at(400ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
                                  .seq = kSnd + i * kMss,
                                  .ack = kRcv,
                                  .len = kMss});
@@ -353,7 +370,7 @@ TEST(TcpRetransmit, NoFastRetransmitForLossesBeforeRecover) {
   SocketId s = h.established_client();
   ASSERT_EQ(*h.write(s, 10 * kMss), 10 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
-    h.expect_send(at(100ms), Seg{.flags = i == 9 ? uint8_t(ACK | PSH) : ACK,
+    h.expect_send(at(100ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
                                  .seq = kSnd + i * kMss,
                                  .ack = kRcv,
                                  .len = kMss});
@@ -379,7 +396,7 @@ TEST(TcpRetransmit, FastRetransmitWithIsnAbove2To31) {
   SocketId s = established_client_isn(h, iss, kIrs);
   ASSERT_EQ(*h.write(s, 10 * kMss), 10 * kMss);
   for (uint32_t i = 0; i < 10; ++i) {
-    h.expect_send(at(100ms), Seg{.flags = i == 9 ? uint8_t(ACK | PSH) : ACK,
+    h.expect_send(at(100ms), Seg{.flags = i % 2 ? uint8_t(ACK | PSH) : ACK,
                                  .seq = iss + 1 + i * kMss,
                                  .ack = kRcv,
                                  .len = kMss});

@@ -40,7 +40,7 @@ SocketId sack_client(Harness& h) { return h.established_client(PeerOpts{.sack = 
 SocketId client_in_sack_recovery(Harness& h) {
   SocketId s = sack_client(h);
   EXPECT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
-  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i));
+  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i, i % 2 ? ACK | PSH : ACK));
   h.inject(at(200ms), sack_ack(kSnd, 1, 2));
   h.expect_send(at(200ms), data(10));
   h.inject(at(201ms), sack_ack(kSnd, 1, 3));
@@ -60,7 +60,7 @@ TEST(TcpSackRecovery, RackDupthreshAndProportionalRateReduction) {
   Harness h;
   SocketId s = sack_client(h);
   ASSERT_EQ(*h.write(s, 20 * kMss), 20 * kMss);
-  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i));
+  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i, i % 2 ? ACK | PSH : ACK));
   h.inject(at(200ms), sack_ack(kSnd, 1, 2));
   h.expect_send(at(200ms), data(10));
   h.inject(at(210ms), sack_ack(kSnd, 1, 3));
@@ -86,7 +86,7 @@ TEST(TcpSackRecovery, RackDupthreshAndProportionalRateReduction) {
   h.inject(at(330ms), Seg{.flags = ACK, .seq = kRcv, .ack = kSnd + 12 * kMss});
   EXPECT_EQ(h.conn(s)->ca_state(), tcp::CaState::Open);
   EXPECT_EQ(h.conn(s)->cwnd(), 7u);
-  for (uint32_t i = 16; i < 19; ++i) h.expect_send(at(330ms), data(i));
+  for (uint32_t i = 16; i < 19; ++i) h.expect_send(at(330ms), data(i, i == 17 ? ACK | PSH : ACK));
   h.expect_nothing();
   EXPECT_EQ(h.stack.counters().RetransSegs, 1u);
   EXPECT_EQ(h.stack.counters().TCPFastRetrans, 1u);
@@ -99,7 +99,7 @@ TEST(TcpSackRecovery, RackReorderingWindowTimer) {
   Harness h;
   SocketId s = sack_client(h);
   ASSERT_EQ(*h.write(s, 4 * kMss), 4 * kMss);
-  for (uint32_t i = 0; i < 4; ++i) h.expect_send(at(100ms), data(i, i == 3 ? ACK | PSH : ACK));
+  for (uint32_t i = 0; i < 4; ++i) h.expect_send(at(100ms), data(i, i % 2 ? ACK | PSH : ACK));
   h.inject(at(200ms), sack_ack(kSnd, 3, 4));
   h.expect_nothing(until(227ms));
   h.expect_send(at(227ms), data(0));
@@ -142,7 +142,7 @@ TEST(TcpSackRecovery, TailLossProbeSendsNewData) {
   Harness h;
   SocketId s = sack_client(h);
   ASSERT_EQ(*h.write(s, 12 * kMss), 12 * kMss);
-  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i));
+  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i, i % 2 ? ACK | PSH : ACK));
   h.expect_nothing(until(302ms));
   h.expect_send(at(302ms), data(10));
   EXPECT_EQ(h.stack.counters().TCPLossProbes, 1u);
@@ -191,7 +191,7 @@ TEST(TcpSackRecovery, FrtoDetectsASpuriousTimeout) {
   Harness h;
   SocketId s = sack_client(h);
   ASSERT_EQ(*h.write(s, 10 * kMss), 10 * kMss);
-  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i, i == 9 ? ACK | PSH : ACK));
+  for (uint32_t i = 0; i < 10; ++i) h.expect_send(at(100ms), data(i, i % 2 ? ACK | PSH : ACK));
   // The loss probe (the last segment) at 302 ms, then the RTO at 602 ms.
   h.expect_send(at(302ms), data(9, ACK | PSH));
   h.expect_send(at(602ms), data(0));
@@ -213,7 +213,7 @@ TEST(TcpSackRecovery, SackOfASegmentSentBeforeTheTimeoutIsNoRttSample) {
   Harness h;
   SocketId s = sack_client(h);
   ASSERT_EQ(*h.write(s, 4 * kMss), 4 * kMss);
-  for (uint32_t i = 0; i < 4; ++i) h.expect_send(at(100ms), data(i, i == 3 ? ACK | PSH : ACK));
+  for (uint32_t i = 0; i < 4; ++i) h.expect_send(at(100ms), data(i, i % 2 ? ACK | PSH : ACK));
   h.expect_send(at(302ms), data(3, ACK | PSH));  // loss probe
   h.expect_send(at(602ms), data(0));             // RTO, backoff 1
   h.expect_send(at(1202ms), data(0));            // backoff 2

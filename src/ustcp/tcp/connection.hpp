@@ -21,10 +21,10 @@
 #include "ustcp/tcp/byte_ring.hpp"
 #include "ustcp/tcp/congestion.hpp"
 #include "ustcp/tcp/context.hpp"
+#include "ustcp/tcp/push_policy.hpp"
 #include "ustcp/tcp/recv_queue.hpp"
 #include "ustcp/tcp/rtt_estimator.hpp"
 #include "ustcp/tcp/rtx_queue.hpp"
-#include "ustcp/tcp/seq_marks.hpp"
 #include "ustcp/tcp/socket_options.hpp"
 #include "ustcp/tcp/state.hpp"
 #include "ustcp/tcp/tcp_info.hpp"
@@ -324,11 +324,17 @@ class Connection {
   void rate_gen(Context& ctx, uint32_t delivered, const AckState& st);
 
   // output.cpp
-  // How tcp_write_xmit is called: normally; with Nagle off (F-RTO's new data); or to send
-  // one segment as a tail loss probe, past the congestion window.
-  enum class PushMode : uint8_t { Normal, NagleOff, LossProbe };
+  // How tcp_write_xmit is called: normally; with Nagle off (F-RTO's new data, a forced
+  // push); to send one unit as a tail loss probe, past the congestion window; or one unit
+  // in the middle of a write (tcp_push_one).
+  enum class PushMode : uint8_t { Normal, NagleOff, LossProbe, OneUnit };
+  // Where a retransmitted segment sits in its unit (push_policy.hpp): alone, inside a unit
+  // of several, or last in one.
+  enum class RtxPart : uint8_t { Whole, Inner, Last };
   void push(Context& ctx, PushMode mode = PushMode::Normal);  // tcp_write_xmit
-  bool retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans);
+  uint32_t tso_segs() const;                                  // largest unit, in segments
+  bool retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans,
+                      RtxPart part = RtxPart::Whole);
   void xmit_retransmit_queue(Context& ctx);
   void retransmit_syn(Context& ctx);
   void send_probe(Context& ctx);  // zero-window or keepalive probe: seq = snd_una - 1
@@ -494,10 +500,9 @@ class Connection {
   RecvQueue rcvq_;
   RtxQueue rtxq_;
   SocketOptions opts_;
-  // Where each write ended, until acknowledged: a segment ending there carries PSH, also
-  // when retransmitted (Linux marks the last skb of each sendmsg, tcp_mark_push, and a
-  // retransmission keeps the skb's flags).
-  SeqMarks push_ends_;
+  // The unsent data as Linux's skbs would hold it: where each ends and which carry PSH
+  // (push_policy.hpp); sent data keeps its skb ends in the records (TxSegment::skb).
+  WriteQueueModel push_ends_;
   // The SACK blocks of the previous ACK (recv_sack_cache): ranges already tagged.
   std::array<wire::SackBlock, 4> sack_cache_{};
   uint8_t sack_cache_n_ = 0;

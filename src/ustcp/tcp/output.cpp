@@ -47,6 +47,15 @@ Duration Connection::probe0_when(TimePoint now) const {
   return r;
 }
 
+// tcp_tso_segs with the pacing rate that tcp_update_pacing_rate set at the last ACK,
+// computed here from the same inputs (they change with ACKs; an RTO or an idle restart
+// shrinks cwnd before Linux would recompute, which moves max_segs only on short paths).
+uint32_t Connection::tso_segs() const {
+  const uint64_t rate =
+      tso::pacing_rate(mss_, cc_.cwnd, cc_.ssthresh, rtxq_.packets_out(), rtt_.srtt_us() * 8);
+  return tso::max_segs(rate, rtt_.min_rtt_us(), mss_);
+}
+
 size_t Connection::send(Context& ctx, Bytes data) {
   // tcp_sendmsg: is the application, not the network, what limits the flow?
   rate_check_app_limited();
@@ -55,12 +64,35 @@ size_t Connection::send(Context& ctx, Bytes data) {
       ctx.now - lsndtime_ > rto()) {
     cwnd_restart(ctx);
   }
-  size_t n = sndq_.append(data);
-  if (n > 0) {
-    push_ends_.push(data_end());
+  // tcp_sendmsg_locked, for the PSH marks and unit sizes of push_policy.hpp: the bytes fill
+  // skbs of size_goal, the first ones topping up the last unsent skb. An skb filled while
+  // more of the write follows goes out at once: everything sendable if the writes got half
+  // the peer's largest window past the last mark (forced_push, which marks it), else one
+  // unit if it is the first unsent skb (tcp_push_one). The end of the write is a mark
+  // (tcp_push).
+  const uint32_t goal = tso::size_goal(max_window_, mss_, ts_ok_ ? 32 : 20);
+  size_t copied = 0;
+  while (copied < data.size()) {
+    push_ends_.sync(snd_nxt_, data_end());
+    const uint32_t room = push_ends_.tail_room(snd_nxt_, goal);
+    const size_t chunk = std::min<size_t>(room > 0 ? room : goal, data.size() - copied);
+    const size_t n = sndq_.append(data.subspan(copied, chunk));
+    if (n == 0) break;
+    push_ends_.copied(data_end(), static_cast<uint32_t>(n), room == 0, copied == 0);
+    copied += n;
+    if (n < chunk || copied == data.size()) break;  // the end of the write, or a full buffer
+    if (push_ends_.forced_push(max_window_)) {
+      push_ends_.mark_push();
+      push(ctx, PushMode::NagleOff);
+    } else if (push_ends_.single()) {
+      push(ctx, PushMode::OneUnit);
+    }
+  }
+  if (copied > 0) {
+    push_ends_.mark_push();
     push(ctx);
   }
-  return n;
+  return copied;
 }
 
 size_t Connection::recv(Context& ctx, MutBytes out, bool peek) {
@@ -148,62 +180,99 @@ void Connection::push(Context& ctx, PushMode mode) {
       return;
   }
   const SeqNum end = data_end();
+  push_ends_.sync(snd_nxt_, end);
+  const uint32_t max_segs = tso_segs();  // once per call, as tcp_write_xmit
   uint32_t sent = 0;
   bool cwnd_limited = false;
   for (;;) {
     const bool fin_pending = fin_queued_ && !snd_nxt_.after(end);
     if (!snd_nxt_.before(end) && !fin_pending) break;
-    // tcp_cwnd_test: the congestion window counts packets in flight (RFC 6675 pipe). A
-    // loss probe may go out past it, once.
-    if (rtxq_.in_flight() >= cc_.cwnd && !(mode == PushMode::LossProbe && sent == 0)) {
-      cwnd_limited = true;
+    // tcp_cwnd_test: the congestion window counts packets in flight (RFC 6675 pipe), and
+    // one unit takes at most half of it. A loss probe may go out past it, once.
+    uint32_t quota = tso::cwnd_quota(cc_.cwnd, rtxq_.in_flight());
+    if (quota == 0) {
+      if (mode != PushMode::LossProbe || sent > 0) {
+        cwnd_limited = true;
+        break;
+      }
+      quota = 1;
+    }
+    quota = std::min(quota, max_segs);
+    // The next unit (push_policy.hpp): the first unsent skb grown toward `quota` segments
+    // (tcp_grow_skb), cut where the window or Nagle stop it.
+    const SeqNum skb_end = push_ends_.grow(snd_nxt_, quota * mss_);
+    uint32_t segs = 0;
+    uint32_t bytes = 0;
+    bool window_closed = false;
+    while (segs < quota) {
+      const SeqNum at = snd_nxt_ + bytes;
+      const uint32_t len =
+          std::min<uint32_t>(mss_, skb_end.after(at) ? skb_end.since(at).raw() : 0);
+      if (len == 0 && (segs > 0 || !fin_pending || snd_nxt_.before(end))) break;
+      const bool last = at + len == end;
+      // tcp_snd_wnd_test: the segment (with the FIN riding on it) must fit in the window
+      // whole; if the first does not and nothing is in flight, only a probe can learn when
+      // the window opens.
+      const uint32_t win_room = wnd_end().after(at) ? wnd_end().since(at).raw() : 0;
+      if (win_room < len + (last && fin_queued_ ? 1 : 0)) {
+        window_closed = segs == 0;
+        break;
+      }
+      // Nagle (RFC 896) with Minshall's variant (tcp_nagle_check, as tcp_mss_split_point
+      // and tcp_nagle_test apply it before the unit goes): hold a partial segment at the
+      // end of the data while an earlier partial segment is unacknowledged. Never holds
+      // the FIN.
+      if (mode == PushMode::Normal && len > 0 && len < mss_ && last && !fin_queued_ &&
+          !opts_.nodelay && !rtxq_.empty() && snd_sml_.after(snd_una_) &&
+          !snd_sml_.after(snd_nxt_)) {
+        break;
+      }
+      ++segs;
+      bytes += len;
+      if (last || len == 0) break;
+    }
+    if (segs == 0) {
+      if (window_closed) check_probe_timer(ctx);
       break;
     }
-    const uint32_t left = unsent();
-    const uint32_t len = std::min<uint32_t>(mss_, left);
-    // tcp_snd_wnd_test: the next segment (with the FIN riding on it) must fit in the window
-    // whole; if it does not and nothing is in flight, only a probe can learn when the
-    // window opens.
-    if (send_head_end().after(wnd_end())) {
-      check_probe_timer(ctx);
-      break;
+    // PSH (push_policy.hpp): on the last segment of a unit of several; on a one-segment
+    // unit when it is the whole skb and that carries the flag.
+    const SeqNum unit_end = snd_nxt_ + bytes;
+    const bool skb_psh = bytes > 0 && push_ends_.sent(unit_end);
+    bool fin = false;
+    for (uint32_t i = 0; i < segs; ++i) {
+      const uint32_t len = std::min<uint32_t>(mss_, unit_end.since(snd_nxt_).raw());
+      const bool unit_last = i + 1 == segs;
+      uint8_t flags = ACK;
+      if (len > 0 && unit_last && (segs > 1 || skb_psh)) flags |= PSH;
+      fin = unit_last && fin_queued_ && snd_nxt_ + len == end;
+      if (fin) flags |= FIN;
+      // tcp_transmit_skb: the first packet into an empty network (CA_EVENT_TX_START).
+      if (rtxq_.in_flight() == 0) ca_->cwnd_event(cc_, ca_ctx(ctx), CaEvent::TxStart);
+      // Our SYN still unacknowledged (a FIN sent in SYN_RECV) counts as in flight: its
+      // timer stays in charge.
+      const bool was_empty = rtxq_.empty() && snd_una_ != iss_;
+      TxSegment seg;
+      seg.seq = snd_nxt_;
+      seg.end = snd_nxt_ + len + (fin ? 1 : 0);
+      seg.sent = ctx.now;
+      seg.fin = fin;
+      if (unit_last) seg.skb = skbflag::END | (skb_psh ? skbflag::PSH : 0);
+      rate_skb_sent(ctx, seg);
+      emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
+      rtxq_.push(seg);
+      if (len > 0) ++ctx.mib.TCPOrigDataSent;
+      bytes_sent_ += len;
+      lsndtime_ = ctx.now;
+      if (len < mss_) snd_sml_ = snd_nxt_ + len;
+      snd_nxt_ = seg.end;
+      // tcp_event_new_data_sent: the RTO starts with the first packet in flight.
+      if (was_empty || xmit_timer_ == XmitTimer::LossProbe || xmit_timer_ == XmitTimer::Probe0) {
+        rearm_rto(ctx);
+      }
+      ++sent;
     }
-    const bool last = len == left;
-    // Nagle (RFC 896) with Minshall's variant (tcp_nagle_check): hold a partial segment
-    // while an earlier partial segment is unacknowledged. Never holds the FIN.
-    if (mode == PushMode::Normal && len > 0 && len < mss_ && !opts_.nodelay &&
-        !(last && fin_queued_) && !rtxq_.empty() && snd_sml_.after(snd_una_) &&
-        !snd_sml_.after(snd_nxt_)) {
-      break;
-    }
-    uint8_t flags = ACK;
-    if (len > 0 && (last || push_ends_.contains(snd_nxt_ + len))) flags |= PSH;
-    const bool fin = last && fin_queued_;
-    if (fin) flags |= FIN;
-    // tcp_transmit_skb: the first packet into an empty network (CA_EVENT_TX_START).
-    if (rtxq_.in_flight() == 0) ca_->cwnd_event(cc_, ca_ctx(ctx), CaEvent::TxStart);
-    // Our SYN still unacknowledged (a FIN sent in SYN_RECV) counts as in flight: its timer
-    // stays in charge.
-    const bool was_empty = rtxq_.empty() && snd_una_ != iss_;
-    TxSegment seg;
-    seg.seq = snd_nxt_;
-    seg.end = snd_nxt_ + len + (fin ? 1 : 0);
-    seg.sent = ctx.now;
-    seg.fin = fin;
-    rate_skb_sent(ctx, seg);
-    emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
-    rtxq_.push(seg);
-    if (len > 0) ++ctx.mib.TCPOrigDataSent;
-    bytes_sent_ += len;
-    lsndtime_ = ctx.now;
-    if (len < mss_) snd_sml_ = snd_nxt_ + len;
-    snd_nxt_ = seg.end;
-    // tcp_event_new_data_sent: the RTO starts with the first packet in flight.
-    if (was_empty || xmit_timer_ == XmitTimer::LossProbe || xmit_timer_ == XmitTimer::Probe0) {
-      rearm_rto(ctx);
-    }
-    ++sent;
-    if (mode == PushMode::LossProbe || fin) break;
+    if (mode == PushMode::LossProbe || mode == PushMode::OneUnit || fin) break;
   }
   cwnd_limited = cwnd_limited || rtxq_.in_flight() >= cc_.cwnd;
   if (sent > 0 || cwnd_limited) cwnd_validate(ctx, cwnd_limited);
@@ -218,23 +287,30 @@ void Connection::push(Context& ctx, PushMode mode) {
 
 // tcp_retransmit_skb (count_retrans) or __tcp_retransmit_skb (a loss probe: not counted in
 // retrans_out, no RETRANS tag, so the probe does not disturb recovery). False when the
-// segment is beyond a window the receiver shrank (except a head, which then probes).
-bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans) {
+// segment is beyond a window the receiver shrank (except a head, which then probes). `part`
+// places the segment in its retransmission unit (push_policy.hpp).
+bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans, RtxPart part) {
   TxSegment& s = rtxq_.at(pos);
   // Part of it may be acknowledged already (a cumulative ACK inside the segment): send the
   // rest (tcp_trim_head).
   if (s.seq.before(snd_una_)) s.seq = snd_una_;
   if (!s.seq.before(wnd_end()) && s.seq != snd_una_) return false;
   const uint32_t len = s.end.since(s.seq).raw() - (s.fin ? 1 : 0);
+  // PSH: forced on the last segment of a unit of several (__tcp_transmit_skb); a
+  // one-segment unit keeps the flag of its skb, which only the piece holding the skb's
+  // end has (tcp_fragment).
+  const bool psh = part == RtxPart::Last ||
+                   (part == RtxPart::Whole && (s.skb & skbflag::END) && (s.skb & skbflag::PSH));
   uint8_t flags = ACK;
-  const SeqNum data_end_seq = s.seq + len;
-  if (len > 0 && (data_end_seq == data_end() || push_ends_.contains(data_end_seq))) flags |= PSH;
+  if (len > 0 && psh) flags |= PSH;
   if (s.fin) flags |= FIN;
   if (rtxq_.in_flight() == 0) ca_->cwnd_event(cc_, ca_ctx(ctx), CaEvent::TxStart);
   rate_skb_sent(ctx, s);
   emit(ctx, s.seq, flags, s.seq.since(buf_seq_).raw(), len);
   rtxq_.resent(pos, ctx.now);
   s.sacked |= tcpcb::EVER_RETRANS;
+  // A unit cut from a longer skb made it two skbs (tcp_fragment): the cut is an end now.
+  if (part != RtxPart::Inner) s.skb |= skbflag::END;
   ++ctx.mib.RetransSegs;
   ++total_retrans_;
   bytes_retrans_ += len;
@@ -249,29 +325,52 @@ bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans) 
 }
 
 // tcp_xmit_retransmit_queue: retransmit what is marked lost, oldest first, while the
-// congestion window has room (in recovery PRR has set it).
+// congestion window has room (in recovery PRR has set it). Each skb goes as units of
+// min(cwnd - in_flight, max_segs) segments (__tcp_retransmit_skb).
 void Connection::xmit_retransmit_queue(Context& ctx) {
   if (rtxq_.empty()) return;
+  const uint32_t max_segs = tso_segs();
+  auto waiting = [&](uint64_t pos) {
+    const uint8_t sacked = rtxq_.at(pos).sacked;
+    return (sacked & tcpcb::LOST) && !(sacked & (tcpcb::SACKED_ACKED | tcpcb::SACKED_RETRANS));
+  };
   bool rearm = false;
   uint64_t pos = std::max(rtx_hint_, rtxq_.first());
-  for (; pos != rtxq_.end(); ++pos) {
+  while (pos != rtxq_.end()) {
     if (rtxq_.in_flight() >= cc_.cwnd) break;
     if (rtxq_.retrans_out >= rtxq_.lost_out) {
       pos = rtxq_.end();
       break;
     }
-    const uint8_t sacked = rtxq_.at(pos).sacked;
-    if (!(sacked & tcpcb::LOST) || (sacked & (tcpcb::SACKED_ACKED | tcpcb::SACKED_RETRANS))) {
+    if (!waiting(pos)) {
+      ++pos;
       continue;
     }
-    if (!retransmit_seg(ctx, pos, true)) break;
-    if (ca_state_ != CaState::Loss) {
-      ++ctx.mib.TCPFastRetrans;
-    } else {
-      ++ctx.mib.TCPSlowStartRetrans;
+    // The unit: this segment and the next ones of its skb that wait too and fit in the
+    // window whole (a shorter unit otherwise, as __tcp_retransmit_skb rounds down).
+    const uint32_t segs = std::min(cc_.cwnd - rtxq_.in_flight(), max_segs);
+    uint32_t n = 1;
+    while (n < segs && !(rtxq_.at(pos + n - 1).skb & skbflag::END) && pos + n != rtxq_.end() &&
+           waiting(pos + n) && !rtxq_.at(pos + n).end.after(wnd_end())) {
+      ++n;
     }
-    if (in_cwnd_reduction()) ++prr_out_;
+    uint32_t done = 0;
+    while (done < n) {
+      const RtxPart part =
+          n == 1 ? RtxPart::Whole : (done + 1 == n ? RtxPart::Last : RtxPart::Inner);
+      if (!retransmit_seg(ctx, pos + done, true, part)) break;
+      ++done;
+    }
+    if (done == 0) break;
+    if (ca_state_ != CaState::Loss) {
+      ctx.mib.TCPFastRetrans += done;
+    } else {
+      ctx.mib.TCPSlowStartRetrans += done;
+    }
+    if (in_cwnd_reduction()) prr_out_ += done;
     if (pos == rtxq_.first() && xmit_timer_ != XmitTimer::ReoTimeout) rearm = true;
+    pos += done;
+    if (done < n) break;
   }
   rtx_hint_ = pos;
   if (rearm) set_xmit_timer(ctx, XmitTimer::Retrans, rto());
@@ -317,7 +416,11 @@ void Connection::send_loss_probe(Context& ctx) {
     push(ctx, PushMode::LossProbe);
     sent = rtxq_.packets_out() > before;
   } else if (!rtxq_.empty()) {
-    sent = retransmit_seg(ctx, rtxq_.end() - 1, false);
+    // The last MSS of the last skb again: tcp_fragment cuts it off, so the skb's end (and
+    // its flags) go with it and the rest of the skb ends a segment earlier.
+    const uint64_t last = rtxq_.end() - 1;
+    if (last != rtxq_.first()) rtxq_.at(last - 1).skb |= skbflag::END;
+    sent = retransmit_seg(ctx, last, false);
     tlp_retrans_ = sent;
   }
   if (sent) {
@@ -395,18 +498,22 @@ void Connection::sndbuf_expand(Context& ctx) {
 // tcp_write_wakeup: new data if the window has room, else a segment the peer must answer
 // with an ACK: one already acknowledged, <SEQ=SND.UNA-1>, no data (tcp_xmit_probe_skb).
 void Connection::send_probe(Context& ctx) {
+  push_ends_.sync(snd_nxt_, data_end());
   if (unsent() > 0 && wnd_end().after(snd_nxt_)) {
-    uint32_t len = std::min<uint32_t>({mss_, unsent(), wnd_end().since(snd_nxt_).raw()});
-    // A piece cut from the queue to fit the window carries PSH (tcp_write_wakeup).
-    uint8_t flags = ACK | (len == unsent() || len < mss_ ? PSH : 0);
+    // What fits of the first unsent skb, one MSS at most, always with PSH: Linux marks the
+    // skb before it cuts the probe from it, so the rest keeps PSH too.
+    const uint32_t skb_len = push_ends_.head_end(snd_nxt_).since(snd_nxt_).raw();
+    const uint32_t len = std::min<uint32_t>({mss_, skb_len, wnd_end().since(snd_nxt_).raw()});
     const bool was_empty = rtxq_.empty();
     TxSegment seg;
     seg.seq = snd_nxt_;
     seg.end = snd_nxt_ + len;
     seg.sent = ctx.now;
+    seg.skb = skbflag::END | skbflag::PSH;
     rate_skb_sent(ctx, seg);
-    emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
+    emit(ctx, snd_nxt_, ACK | PSH, snd_nxt_.since(buf_seq_).raw(), len);
     rtxq_.push(seg);
+    push_ends_.probe_sent(seg.end, data_end());
     ++ctx.mib.TCPOrigDataSent;
     bytes_sent_ += len;
     lsndtime_ = ctx.now;

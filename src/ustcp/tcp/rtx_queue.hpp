@@ -32,6 +32,13 @@ inline constexpr uint8_t EVER_RETRANS = 0x80;
 inline constexpr uint8_t RETRANS = SACKED_RETRANS | EVER_RETRANS;
 }  // namespace tcpcb
 
+// Linux's skb boundaries in the records (push_policy.hpp): the record ends an skb (a unit as
+// sent, or a later cut), and that skb carries PSH.
+namespace skbflag {
+inline constexpr uint8_t END = 0x01;
+inline constexpr uint8_t PSH = 0x02;
+}  // namespace skbflag
+
 struct TxSegment {
   SeqNum seq;                // first sequence number
   SeqNum end;                // one past the last, the FIN included
@@ -40,6 +47,7 @@ struct TxSegment {
   TimePoint delivered_time;  // rate sample: when `delivered` was last updated
   uint32_t delivered = 0;    // rate sample: packets delivered when it was sent
   uint8_t sacked = 0;        // tcpcb bits
+  uint8_t skb = 0;           // skbflag bits
   bool fin = false;
   bool app_limited = false;  // sent while the application, not the network, limited us
 };
