@@ -16,7 +16,8 @@ need_prog ss iproute2
 need_prog python3 python3
 need_ustcp
 setup_ns
-# Reno, as ustcp: no bbr/cubic-only fields in tcp_info.
+# Not bbr (some hosts' default): ss prints a bbr:(...) block from INET_DIAG_BBRINFO, which
+# ustcp, without BBR, does not render. Reno's and CUBIC's lines have no block of their own.
 in_ns sysctl -qw net.ipv4.tcp_congestion_control=reno || note "could not select reno"
 
 cat >"$DIR/sockets.py" <<'EOF'

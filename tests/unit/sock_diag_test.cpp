@@ -67,8 +67,9 @@ TEST(SockDiag, ListenerQueuesAndTcpInfoAsTcpDiagGetInfo) {
   EXPECT_EQ(l.info.unacked, 2u);  // tcp_get_info(): ready for accept()
   EXPECT_EQ(l.info.sacked, 4u);   // and the backlog
   EXPECT_EQ(l.info.snd_cwnd, 10u);
-  EXPECT_EQ(l.mem.rcvbuf, 131072u);  // tcp_rmem[1]
-  EXPECT_EQ(l.mem.sndbuf, 16384u);   // tcp_wmem[1]
+  EXPECT_STREQ(l.info.ca_name, "cubic");  // net.ipv4.tcp_congestion_control's default
+  EXPECT_EQ(l.mem.rcvbuf, 131072u);       // tcp_rmem[1]
+  EXPECT_EQ(l.mem.sndbuf, 16384u);        // tcp_wmem[1]
   EXPECT_EQ(l.ino, p.listener.index + 1);
   // Connections in the accept queue have no descriptor yet: no inode (ino:0 in ss -e).
   size_t queued = 0;

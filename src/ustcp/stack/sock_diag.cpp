@@ -118,7 +118,10 @@ SockDiag listener_diag(const tcp::Listener& l, const tcp::Config& cfg) {
   d.info.reordering = 3;
   d.info.unacked = d.recv_q;
   d.info.sacked = d.send_q;
-  d.info.ca_name = tcp::reno().name();
+  // tcp_init_sock() -> tcp_assign_congestion_control(): the listener has the default
+  // algorithm (net.ipv4.tcp_congestion_control) unless TCP_CONGESTION chose another; ss -i
+  // prints it ("cubic cwnd:10").
+  d.info.ca_name = (o.congestion ? o.congestion : cfg.congestion_control)->name();
   return d;
 }
 
