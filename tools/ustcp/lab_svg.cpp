@@ -301,12 +301,13 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
                             : rst                    ? "#d81b60"
                                                      : kConnColors[conn % 4];
         auto cross = [&](double cx, double cy) {
-          svg.line(cx - 5, cy - 5, cx + 5, cy + 5, "stroke:#c62828;stroke-width:2");
-          svg.line(cx - 5, cy + 5, cx + 5, cy - 5, "stroke:#c62828;stroke-width:2");
+          svg.line(cx - 4, cy - 4, cx + 4, cy + 4, "stroke:#c62828;stroke-width:2");
+          svg.line(cx - 4, cy + 4, cx + 4, cy - 4, "stroke:#c62828;stroke-width:2");
         };
         if (s.dropped) {
-          // Lost on the way: the arrow stops halfway, at a cross.
-          const double xm = (x1 + x2) / 2, ym = (y1 + y2) / 2;
+          // Lost on the way: the arrow stops short of halfway, at a cross (clear of its own
+          // label above and of the next row's).
+          const double xm = x1 + (x2 - x1) * 0.4, ym = y1 + (y2 - y1) * 0.4;
           svg.line(x1, y1, xm, ym, "stroke:#c62828;stroke-width:1.5;stroke-dasharray:5,3");
           cross(xm, ym);
         } else if (s.discarded) {
@@ -362,7 +363,7 @@ int timelines(Svg& svg, const LabWorld& w, const LabPicture& p, int top) {
   int y = top;
   svg.text(kLeft - 80, y, "Sockets in each state over time",
            "font-size=\"15\" font-weight=\"bold\"");
-  svg.text(kLeft + 170, y,
+  svg.text(kLeft + 220, y,
            "(a pixel column spans the counts of its time slice: a solid band is a count that "
            "came and went many times)",
            "font-size=\"11\" fill=\"#607d8b\"");
