@@ -79,9 +79,16 @@ grep -q '^ok' "$DIR/check.out" && pass "ustcp ss --json: one object per socket w
 ctl serve ss -tnoemi state established >"$DIR/details.txt"
 grep -Eq 'ino:[0-9]+ sk:[0-9a-f]+ <->' "$DIR/details.txt" && pass "ss -e: ino, sk and <->" ||
   { fail "ss -e fields"; indent "$DIR/details.txt"; }
-grep -Eq $'^\t skmem:\\(r[0-9]+,rb[0-9]+,t0,tb[0-9]+,f0,w[0-9]+,o0,bl0,d0\\) ts sack reno wscale:[0-9]+,[0-9]+ rto:[0-9.]+ rtt:[0-9.]+/[0-9.]+' "$DIR/details.txt" &&
-  pass "ss -mi: skmem, then ts sack reno wscale rto rtt as ss orders them" ||
-  { fail "ss -mi fields"; indent "$DIR/details.txt"; }
+# The congestion control ss names is the default one (net.ipv4.tcp_congestion_control), on
+# connections and on listeners alike.
+ca=$("$USTCP" sysctl net.ipv4.tcp_congestion_control | awk '{ print $3 }')
+grep -Eq $'^\t skmem:\\(r[0-9]+,rb[0-9]+,t0,tb[0-9]+,f0,w[0-9]+,o0,bl0,d0\\) ts sack '"$ca"' wscale:[0-9]+,[0-9]+ rto:[0-9.]+ rtt:[0-9.]+/[0-9.]+' "$DIR/details.txt" &&
+  pass "ss -mi: skmem, then ts sack $ca wscale rto rtt as ss orders them" ||
+  { fail "ss -mi fields ($ca)"; indent "$DIR/details.txt"; }
+ctl serve ss -tlni >"$DIR/listen.txt"
+[ "$(grep -c $'^\t '"$ca"' cwnd:10$' "$DIR/listen.txt")" -eq 2 ] &&
+  pass "ss -tlni: both listeners '$ca cwnd:10', as Linux's listeners show their algorithm" ||
+  { fail "ss -tlni listeners ($ca)"; indent "$DIR/listen.txt"; }
 in_ns ss -tnoemi state established >"$DIR/ldetails.txt" 2>/dev/null
 # The tcp_info fields the engine fills (tcp/tcp_info.cpp); the others stay 0 and ss omits
 # them, as it does for a kernel without them: listed, not failed.
