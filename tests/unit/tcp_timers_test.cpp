@@ -33,6 +33,14 @@ std::optional<Sent> next_sent(Harness& h, TimePoint limit) {
   return got;
 }
 
+// The orphan is gone: closed, and neither a connection nor an orphan is left in the Stack.
+void expect_orphan_freed(Harness& h, std::source_location loc = std::source_location::current()) {
+  SCOPED_TRACE(::testing::Message() << "called at line " << loc.line());
+  EXPECT_EQ(h.state(), State::Close);
+  EXPECT_EQ(h.stack.connection_count(), 0u);
+  EXPECT_EQ(h.stack.orphan_count(), 0u);
+}
+
 // RFC 9293 3.8.6.1: the sender keeps probing a zero window. Linux (verified on 6.18):
 // probes start one RTO after the data was queued and double, carry no data and use
 // seq = SND.UNA - 1 (tcp_xmit_probe_skb), so the peer must answer with its window.
@@ -145,9 +153,7 @@ TEST(TcpTimers, OrphanFinBehindZeroWindowIsProbedThenFreed) {
   h.advance_to(at(2h));
   EXPECT_EQ(h.stack.counters().TCPWinProbe, 8u);
   EXPECT_EQ(h.stack.counters().TCPAbortOnTimeout, 1u);
-  EXPECT_EQ(h.state(), State::Close);
-  EXPECT_EQ(h.stack.connection_count(), 0u);
-  EXPECT_EQ(h.stack.orphan_count(), 0u);
+  expect_orphan_freed(h);
 }
 
 // The same in LAST_ACK: the peer closed first and then its window (fuzz/stack_scenario.cpp
@@ -161,9 +167,7 @@ TEST(TcpTimers, OrphanLastAckFinBehindZeroWindowIsFreed) {
   EXPECT_EQ(h.state(), State::LastAck);
   h.advance_to(at(2h));
   EXPECT_EQ(h.stack.counters().TCPWinProbe, 8u);
-  EXPECT_EQ(h.state(), State::Close);
-  EXPECT_EQ(h.stack.connection_count(), 0u);
-  EXPECT_EQ(h.stack.orphan_count(), 0u);
+  expect_orphan_freed(h);
 }
 
 // A peer that answers every probe with a zero window would keep an orphan alive for ever;

@@ -115,6 +115,15 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The first whitespace-separated word of `rest`, which moves past it.
+std::string_view next_word(std::string_view& rest) {
+  size_t end = 0;
+  while (end < rest.size() && !is_space(rest[end])) ++end;
+  const std::string_view word = rest.substr(0, end);
+  rest = trim(rest.substr(end));
+  return word;
+}
+
 // sysctl(8) takes "net/ipv4/tcp_syncookies" as well as "net.ipv4.tcp_syncookies".
 std::string normalize(std::string_view name) {
   std::string n(trim(name));
@@ -218,10 +227,7 @@ Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name, std::
     // so that the `ustcp sysctl` listing applies as a --sysctl-file.
     std::string same;
     for (std::string_view rest = trim(value); !rest.empty();) {
-      size_t end = 0;
-      while (end < rest.size() && !is_space(rest[end])) ++end;
-      same += (same.empty() ? "" : " ") + std::string(rest.substr(0, end));
-      rest = trim(rest.substr(end));
+      same += (same.empty() ? "" : " ") + std::string(next_word(rest));
     }
     if (same == tcp::available_congestion_control()) return {};
     return fail(name, std::string("read-only (it lists the algorithms ustcp has: ") +
@@ -240,10 +246,7 @@ Expected<void, SysctlError> apply(tcp::Config& cfg, std::string_view name, std::
   std::string_view rest = trim(value);
   if (rest.empty()) return fail(name, "empty value");
   while (!rest.empty()) {
-    size_t end = 0;
-    while (end < rest.size() && !is_space(rest[end])) ++end;
-    const std::string_view tok = rest.substr(0, end);
-    rest = trim(rest.substr(end));
+    const std::string_view tok = next_word(rest);
     if (count == dst.size()) {
       return fail(name, dst.size() == 1
                             ? "expected one value"

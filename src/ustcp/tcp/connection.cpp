@@ -39,11 +39,7 @@ uint32_t Connection::ts_now(TimePoint now) const { return ts_clock(now) + ts_off
 
 // The backed-off RTO (icsk_rto): the estimator's value doubled per backoff, at most
 // tcp_rto_max_ms.
-Duration Connection::rto() const {
-  Duration base = rtt_.rto();
-  Duration r = base * (int64_t{1} << std::min<int>(backoff_, 20));
-  return std::min<Duration>(r, rtt_.rto_max());
-}
+Duration Connection::rto() const { return rtt_.backed_off(rtt_.rto(), backoff_); }
 
 // TCP_CONGESTION (tcp_set_congestion_control -> tcp_reinit_congestion_control): the new
 // algorithm starts from the current window.

@@ -38,8 +38,7 @@ Duration Connection::probe0_base() const { return std::max<Duration>(rtt_.rto(),
 // tcp_probe0_when, clamped so that TCP_USER_TIMEOUT ends the probing on time
 // (tcp_clamp_probe0_to_user_timeout).
 Duration Connection::probe0_when(TimePoint now) const {
-  Duration r = probe0_base() * (int64_t{1} << std::min<int>(backoff_, 20));
-  r = std::min<Duration>(r, rtt_.rto_max());
+  Duration r = rtt_.backed_off(probe0_base(), backoff_);
   if (opts_.user_timeout && probes_stamp_ != kNever) {
     const Duration left = std::chrono::milliseconds(opts_.user_timeout) - (now - probes_stamp_);
     r = std::min<Duration>(r, std::max<Duration>(left, kTimeoutMin));

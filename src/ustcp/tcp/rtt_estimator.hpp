@@ -7,6 +7,7 @@
 // (net.ipv4.tcp_min_rtt_wlen) that RACK and HyStart use.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "ustcp/base/minmax.hpp"
@@ -45,6 +46,10 @@ class RttEstimator {
   // The un-backed-off timeout: 1 s before any sample (RFC 6298 2.1, TCP_TIMEOUT_INIT).
   Duration rto() const { return std::chrono::microseconds(rto_us_); }
   Duration rto_max() const { return std::chrono::microseconds(rto_max_us_); }
+  // inet_csk_rto_backoff: `base` doubled `backoff` times, at most tcp_rto_max_ms.
+  Duration backed_off(Duration base, int backoff) const {
+    return std::min<Duration>(base * (int64_t{1} << std::min(backoff, 20)), rto_max());
+  }
 
  private:
   // Microseconds in 32 bits, as Linux keeps them (u32 srtt_us ...): RTTs up to 268 s.
