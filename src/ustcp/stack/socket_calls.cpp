@@ -517,6 +517,12 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
       case TCP_DEFER_ACCEPT:
         o.defer_accept = tcp::defer_accept_retrans(v);
         return {};
+      case TCP_QUICKACK:
+        if (c) {
+          c->set_quickack(cx, v != 0);
+          sync(now, sl->obj);
+        }
+        return {};
       default:
         return err(ENOPROTOOPT);
     }
@@ -568,6 +574,8 @@ Result<int> Stack::getsockopt(SocketId s, int level, int name) {
         return static_cast<int>(o.user_timeout);
       case TCP_DEFER_ACCEPT:
         return tcp::defer_accept_secs(o.defer_accept);
+      case TCP_QUICKACK:
+        return c ? c->quickack() : 1;
       default:
         return err(ENOPROTOOPT);
     }

@@ -179,10 +179,16 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
     // Any ACK we send settles a pending (delayed) one (inet_csk_clear_xmit_timer DACK).
     // tcp_dec_quickack_mode: only an ACK that was owed (for new data) uses up quick-ack
     // mode; data segments and window updates sent with nothing owed do not.
-    if (ack_pending_ && quickacks_ > 0) --quickacks_;
+    // Leaving quick-ack mode deflates ato to its minimum.
+    if (ack_pending_ && quickacks_ > 0 && --quickacks_ == 0)
+      ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
     ack_pending_ = false;
     delack_at_ = kNever;
   }
+  // tcp_event_data_sent: data sent within ato of the last data received is an answer: the
+  // connection is interactive (pingpong; net.ipv4.tcp_pingpong_thresh = 1), so ACKs of what
+  // the peer sends next wait for the answer instead of going at once.
+  if (len > 0 && ato_us_ != 0 && ctx.now - last_data_rcv_ < ato()) pingpong_ = true;
 }
 
 void Connection::send_ack(Context& ctx) { emit(ctx, snd_nxt_, ACK, 0, 0); }

@@ -88,6 +88,10 @@ class Connection {
   // Sends a RST (in the states that have one to send) and enters CLOSE.
   void abort(Context& ctx);
   void set_nodelay(Context& ctx, bool on);
+  // TCP_QUICKACK: 0 enters interactive (pingpong) mode, 1 leaves it and sends an ACK that is
+  // owed if the application has read everything (__tcp_sock_set_quickack).
+  void set_quickack(Context& ctx, bool on);
+  bool quickack() const { return !pingpong_; }
   void set_keepalive(Context& ctx, bool on);
   // TCP_KEEPIDLE changed: re-arm counting the idle time already spent.
   void keepidle_changed(Context& ctx);
@@ -366,6 +370,8 @@ class Connection {
   void on_probe0(Context& ctx);
   void abort_probe0(Context& ctx);
   void on_delack(Context& ctx);
+  void send_delayed_ack(Context& ctx);
+  Duration ato() const { return std::chrono::microseconds(ato_us_); }
   void on_keepalive(Context& ctx);
   bool write_timed_out(Context& ctx);
   void enter_time_wait(Context& ctx, Duration len);
@@ -419,6 +425,9 @@ class Connection {
   uint16_t mss_ = kMssDefault;      // payload bytes per segment we send (mss_cache)
   uint16_t adv_mss_ = 0;            // the MSS we announced
   uint16_t rcv_mss_ = kMssDefault;  // estimate of the peer's segment size (icsk_ack.rcv_mss)
+  // The delayed-ACK timeout estimate (icsk_ack.ato), in microseconds: 0 until data arrives,
+  // then from the gaps between data segments (tcp_event_data_recv).
+  uint32_t ato_us_ = 0;
 
   SeqNum iss_, irs_;
   SeqNum snd_una_, snd_nxt_;

@@ -148,7 +148,15 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
       rtt_.sample(rtt_us, snd_una_, snd_nxt_);
     }
     establish(ctx);
-    send_ack(ctx);
+    // tcp_rcv_synsent_state_process: with TCP_DEFER_ACCEPT, or in interactive mode
+    // (TCP_QUICKACK 0), the ACK waits up to TCP_DELACK_MAX for data to carry it.
+    if (opts_.defer_accept || pingpong_) {
+      ack_pending_ = true;
+      enter_quickack_mode();
+      delack_at_ = ctx.now + kDelackMax;
+    } else {
+      send_ack(ctx);
+    }
     push(ctx);
     return;
   }

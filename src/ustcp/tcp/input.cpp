@@ -420,16 +420,18 @@ void Connection::incr_quickack(uint32_t max) {
   if (q > quickacks_) quickacks_ = static_cast<uint8_t>(q);
 }
 
-// tcp_enter_quickack_mode: quick ACKs, and out of interactive (pingpong) mode.
+// tcp_enter_quickack_mode: quick ACKs, out of interactive (pingpong) mode, ato at its minimum.
 void Connection::enter_quickack_mode() {
   incr_quickack(kMaxQuickAcks);
   pingpong_ = false;
+  ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
 }
 
 // tcp_event_data_recv: the first data starts quick-ack mode (ACK at once while the peer's
 // slow start is young), and so does data after a silence longer than the RTO (the sender
 // apparently restarted from a small window); the peer's segment size is learned from what
-// arrives.
+// arrives. The gap m since the previous data feeds the delayed-ACK timeout estimate ato:
+// m <= 20 ms pulls it towards 40 ms, m < ato gives ato / 2 + m (at most the RTO).
 void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32_t len) {
   ack_pending_ = true;
   // tcp_measure_rcv_mss comes first: the quick-ack budget is counted in these segments.
@@ -437,11 +439,21 @@ void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32
   // The receiver's RTT estimate, for buffer autotuning.
   rcv_rtt_measure_ts(ctx, seg, len);
   rcv_rtt_measure(ctx);
-  if (!data_seen_) {
-    data_seen_ = true;
+  data_seen_ = true;
+  if (ato_us_ == 0) {
     incr_quickack(kMaxQuickAcks);
-  } else if (ctx.now - last_data_rcv_ > rto()) {
-    incr_quickack(kMaxQuickAcks);
+    ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
+  } else {
+    const Duration m = ctx.now - last_data_rcv_;
+    Duration ato = this->ato();
+    if (m <= kDelackMin / 2) {
+      ato = ato / 2 + kDelackMin / 2;
+    } else if (m < ato) {
+      ato = std::min(ato / 2 + m, rto());
+    } else if (m > rto()) {
+      incr_quickack(kMaxQuickAcks);
+    }
+    ato_us_ = static_cast<uint32_t>(to_micros(ato));
   }
   last_data_rcv_ = ctx.now;
 }
@@ -496,14 +508,36 @@ void Connection::ack_snd_check(Context& ctx) {
     send_ack(ctx);
     return;
   }
-  // tcp_send_delayed_ack: the timeout is the ACK timeout estimate (icsk_ack.ato), which
-  // the first data received sets to TCP_ATO_MIN; before any data it is 0, so the ACK of a
-  // FIN that comes first leaves at once.
-  if (!data_seen_) {
-    send_ack(ctx);
+  send_delayed_ack(ctx);
+}
+
+// tcp_send_delayed_ack: the ACK waits ato (0 before any data: the timer fires at once), at
+// most the smoothed RTT (but not below 40 ms), 500 ms, or 200 ms in interactive mode, and
+// never past TCP_DELACK_MAX (icsk_delack_max). A timer already set stays, unless it is due
+// within a quarter of that: then the ACK goes now.
+void Connection::send_delayed_ack(Context& ctx) {
+  Duration ato = this->ato();
+  if (ato == Duration::zero()) {
+    // No data yet (a FIN first): Linux's timer is due at once; so is ours, without waiting
+    // for the driver to run timers.
+    on_delack(ctx);
     return;
   }
-  if (delack_at_ == kNever) delack_at_ = ctx.now + kDelackMin;
+  if (ato > kDelackMin) {
+    Duration max_ato = pingpong_ ? kDelackMax : Duration(std::chrono::milliseconds(500));
+    if (rtt_.has_sample()) max_ato = std::min(max_ato, std::max(rtt_.srtt(), kDelackMin));
+    ato = std::min(ato, max_ato);
+  }
+  ato = std::min(ato, kDelackMax);
+  TimePoint timeout = ctx.now + ato;
+  if (delack_at_ != kNever) {
+    if (delack_at_ <= ctx.now + ato / 4) {
+      send_ack(ctx);
+      return;
+    }
+    timeout = std::min(timeout, delack_at_);
+  }
+  delack_at_ = timeout;
 }
 
 }  // namespace ustcp::tcp

@@ -124,6 +124,17 @@ void Connection::set_nodelay(Context& ctx, bool on) {
   if (on) push(ctx);  // Linux pushes pending data when TCP_NODELAY is set
 }
 
+void Connection::set_quickack(Context& ctx, bool on) {
+  pingpong_ = !on;
+  if (!on) return;
+  // tcp_cleanup_rbuf(sk, 1) with ICSK_ACK_PUSHED set: an owed ACK goes now if more than one
+  // segment is unacknowledged or nothing is left to read.
+  if ((state_ == State::Established || state_ == State::CloseWait) && ack_pending_ &&
+      (rcv_nxt_.since(rcv_wup_).raw() > rcv_mss_ ||
+       (rcvq_.readable() == 0 && !rcvq_.has_out_of_order())))
+    send_ack(ctx);
+}
+
 // ---- the transmit timer (icsk_retransmit_timer and icsk_pending) ----
 
 void Connection::set_xmit_timer(Context& ctx, XmitTimer kind, Duration after) {

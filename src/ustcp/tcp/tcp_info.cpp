@@ -29,7 +29,7 @@ TcpInfo Connection::info(TimePoint now) const {
   i.snd_wscale = snd_wscale_;
   i.rcv_wscale = rcv_wscale_;
   i.rto = usecs(rto());
-  i.ato = pingpong_ || data_seen_ ? usecs(kDelackMin) : 0;
+  i.ato = ato_us_;
   i.snd_mss = mss_;
   i.rcv_mss = rcv_mss_;
   i.unacked = rtxq_.packets_out();

@@ -40,12 +40,18 @@ void Connection::on_xmit_timer(Context& ctx) {
   }
 }
 
-// tcp_delack_timer_handler: the ACK we held back goes now. In interactive (pingpong) mode a
-// missed delayed ACK means the application did not answer: leave that mode.
+// tcp_delack_timer_handler: the ACK we held back goes now. Outside interactive (pingpong)
+// mode a delayed ACK that had to wait for the timer doubles ato (at most the RTO); in that
+// mode it means the application did not answer: leave the mode, ato back to 40 ms.
 void Connection::on_delack(Context& ctx) {
   delack_at_ = kNever;
   if (!ack_pending_ || !is_synchronized(state_)) return;
-  pingpong_ = false;
+  if (!pingpong_) {
+    ato_us_ = static_cast<uint32_t>(to_micros(std::min(ato() * 2, rto())));
+  } else {
+    pingpong_ = false;
+    ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
+  }
   ++ctx.mib.DelayedACKs;
   send_ack(ctx);
 }
