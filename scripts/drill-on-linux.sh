@@ -74,7 +74,25 @@ hz=$( (zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev
 tolerance=$((2000000 / hz))
 [ "$tolerance" -ge 4000 ] || tolerance=4000
 
-# defaults.sh asks for cubic; a namespace may only pick one the host allows.
+# defaults.sh asks for cubic; a namespace may only pick one the host allows
+# (net.ipv4.tcp_allowed_congestion_control is global). A host that has cubic but does not
+# allow it (some distributions allow only "reno bbr") would run every script under another
+# algorithm, so cubic is added to the host's allowed list, and said so.
+allowed=$(sysctl -n net.ipv4.tcp_allowed_congestion_control 2>/dev/null)
+available=$(sysctl -n net.ipv4.tcp_available_congestion_control 2>/dev/null)
+case " $allowed " in
+  *" cubic "*) ;;
+  *)
+    case " $available " in
+      *" cubic "*)
+        if sysctl -qw net.ipv4.tcp_allowed_congestion_control="$allowed cubic"; then
+          echo "note: added cubic to this host's net.ipv4.tcp_allowed_congestion_control" \
+            "(was '$allowed', now '$(sysctl -n net.ipv4.tcp_allowed_congestion_control)')"
+        fi
+        ;;
+    esac
+    ;;
+esac
 cc=$(unshare -n sh -c 'sh "$1" >/dev/null 2>&1; sysctl -n net.ipv4.tcp_congestion_control' \
   sh "$defaults" 2>/dev/null)
 if [ "$cc" != cubic ]; then
