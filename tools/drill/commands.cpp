@@ -10,6 +10,7 @@
 #include "drill/session.hpp"
 #include "drill/symbols.hpp"
 #include "ustcp/stack/sysctl.hpp"
+#include "ustcp/tcp/tcp_info.hpp"
 
 namespace ustcp::drill {
 
@@ -83,13 +84,18 @@ std::vector<std::string> words(std::string_view s) {
 }
 
 // Linux sysctls ustcp has no knob for, at the one value that describes what ustcp does
-// anyway: setting them to that value is a no-op; any other value skips the script.
+// anyway: setting them to that value is a no-op; any other value skips the script. "*":
+// every value is a no-op (TSO sizing: ustcp sends one-MSS segments, which the interpreter
+// merges to match Linux's larger TSO segments, so these knobs have nothing to size; a
+// difference in when segments go shows as a failure, not a skip).
 struct FixedSysctl {
   std::string_view name;
   std::string_view value;
   std::string_view why;
 };
 constexpr FixedSysctl kFixed[] = {
+    {"net.ipv4.tcp_min_tso_segs", "*", "ustcp has no TSO"},
+    {"net.ipv4.tcp_tso_win_divisor", "*", "ustcp has no TSO"},
     {"net.ipv4.tcp_ecn", "0", "ustcp does not negotiate ECN"},
     {"net.ipv4.tcp_fastopen", "0", "ustcp has no TCP Fast Open"},
     {"net.ipv4.tcp_no_metrics_save", "1", "ustcp keeps no route metrics"},
@@ -200,7 +206,7 @@ void Session::apply_sysctl(std::string_view raw_name, std::string_view value, Po
   }
   for (const FixedSysctl& f : kFixed) {
     if (f.name == name) {
-      if (f.value == v) {
+      if (f.value == v || f.value == "*") {
         trace(secs(clock_) + "  sysctl " + name + " = " + v + " (no-op: " + std::string(f.why) +
               ")");
         return;
@@ -355,75 +361,164 @@ void Session::nstat(const std::string& stmt, Pos pos) {
 
 // ---- %{ assert tcpi_... }% ----
 
+namespace {
+
+// The struct tcp_info fields a code block may name, as tcpi_<field>.
+std::optional<int64_t> tcpi_field(const tcp::TcpInfo& i, std::string_view name) {
+#define USTCP_TCPI(f) \
+  if (name == #f) return static_cast<int64_t>(i.f);
+  USTCP_TCPI(state)
+  USTCP_TCPI(ca_state)
+  USTCP_TCPI(retransmits)
+  USTCP_TCPI(probes)
+  USTCP_TCPI(backoff)
+  USTCP_TCPI(options)
+  USTCP_TCPI(snd_wscale)
+  USTCP_TCPI(rcv_wscale)
+  USTCP_TCPI(delivery_rate_app_limited)
+  USTCP_TCPI(rto)
+  USTCP_TCPI(ato)
+  USTCP_TCPI(snd_mss)
+  USTCP_TCPI(rcv_mss)
+  USTCP_TCPI(unacked)
+  USTCP_TCPI(sacked)
+  USTCP_TCPI(lost)
+  USTCP_TCPI(retrans)
+  USTCP_TCPI(fackets)
+  USTCP_TCPI(last_data_sent)
+  USTCP_TCPI(last_ack_sent)
+  USTCP_TCPI(last_data_recv)
+  USTCP_TCPI(last_ack_recv)
+  USTCP_TCPI(pmtu)
+  USTCP_TCPI(rcv_ssthresh)
+  USTCP_TCPI(rtt)
+  USTCP_TCPI(rttvar)
+  USTCP_TCPI(snd_ssthresh)
+  USTCP_TCPI(snd_cwnd)
+  USTCP_TCPI(advmss)
+  USTCP_TCPI(reordering)
+  USTCP_TCPI(rcv_rtt)
+  USTCP_TCPI(rcv_space)
+  USTCP_TCPI(total_retrans)
+  USTCP_TCPI(pacing_rate)
+  USTCP_TCPI(max_pacing_rate)
+  USTCP_TCPI(bytes_acked)
+  USTCP_TCPI(bytes_received)
+  USTCP_TCPI(segs_out)
+  USTCP_TCPI(segs_in)
+  USTCP_TCPI(notsent_bytes)
+  USTCP_TCPI(min_rtt)
+  USTCP_TCPI(data_segs_in)
+  USTCP_TCPI(data_segs_out)
+  USTCP_TCPI(delivery_rate)
+  USTCP_TCPI(busy_time)
+  USTCP_TCPI(rwnd_limited)
+  USTCP_TCPI(sndbuf_limited)
+  USTCP_TCPI(delivered)
+  USTCP_TCPI(delivered_ce)
+  USTCP_TCPI(bytes_sent)
+  USTCP_TCPI(bytes_retrans)
+  USTCP_TCPI(dsack_dups)
+  USTCP_TCPI(reord_seen)
+  USTCP_TCPI(rcv_ooopack)
+  USTCP_TCPI(snd_wnd)
+  USTCP_TCPI(rcv_wnd)
+  USTCP_TCPI(rehash)
+  USTCP_TCPI(total_rto)
+  USTCP_TCPI(total_rto_recoveries)
+  USTCP_TCPI(total_rto_time)
+#undef USTCP_TCPI
+  return std::nullopt;
+}
+
+// A Python comparison chain, as packetdrill's code blocks are Python: `a OP b [OP c ...]`.
+// Tokens are separated by the operators; operands are tcpi_ fields, integers or constants.
+struct Chain {
+  std::vector<std::string> operands;
+  std::vector<std::string> ops;
+};
+
+std::optional<Chain> split_chain(std::string_view e) {
+  Chain c;
+  std::string cur;
+  for (size_t i = 0; i < e.size();) {
+    std::string_view two = e.substr(i, 2);
+    std::string op;
+    if (two == "==" || two == "!=" || two == "<=" || two == ">=")
+      op = std::string(two);
+    else if (e[i] == '<' || e[i] == '>')
+      op = std::string(1, e[i]);
+    if (op.empty()) {
+      cur += e[i++];
+      continue;
+    }
+    c.operands.push_back(trim(cur));
+    c.ops.push_back(op);
+    cur.clear();
+    i += op.size();
+  }
+  c.operands.push_back(trim(cur));
+  if (c.ops.empty()) return std::nullopt;
+  for (const std::string& o : c.operands) {
+    if (o.empty() || o.find_first_of(" \t()+-*/%") != std::string::npos) return std::nullopt;
+  }
+  return c;
+}
+
+}  // namespace
+
+// `%{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd }%`: packetdrill runs the block as Python
+// with the connection's struct tcp_info at that moment. Here: one `assert` per statement,
+// a chain of comparisons of tcpi_ fields, integers and constants, an optional `, message`
+// and `# comments`; anything else makes the script skipped.
 void Session::code(const Code& c, Pos pos) {
   const std::optional<stack::SocketId> under_test = socket_under_test();
   const tcp::Connection* conn = under_test ? stack_.connection(*under_test) : nullptr;
-  for (const std::string& line : statements(c.text)) {
-    std::istringstream in(line);
-    std::string kw, field, op, rhs, extra;
-    in >> kw >> field >> op >> rhs;
-    if (kw != "assert" || field.rfind("tcpi_", 0) != 0 || rhs.empty() || (in >> extra))
-      throw Skipped{pos, "code `" + line + "` (only `assert tcpi_X OP N` is supported)"};
-    std::optional<int64_t> want = symbol_value(rhs);
-    if (!want) {
-      char* end = nullptr;
-      long long v = std::strtoll(rhs.c_str(), &end, 0);
-      if (*end != '\0') throw Failure{pos, "assert: '" + rhs + "' is not a number or constant"};
-      want = v;
+  for (std::string line : statements(c.text)) {
+    const std::string whole = line;
+    if (size_t hash = line.find('#'); hash != std::string::npos) line = trim(line.substr(0, hash));
+    if (line.empty()) continue;
+    if (line.rfind("assert", 0) != 0 || line.size() < 7 || (line[6] != ' ' && line[6] != '\t'))
+      throw Skipped{pos, "code `" + whole + "` (only `assert` comparisons of tcpi_ fields)"};
+    std::string expr = line.substr(6);
+    if (size_t comma = expr.find(','); comma != std::string::npos) expr = expr.substr(0, comma);
+    std::optional<Chain> chain = split_chain(expr);
+    if (!chain)
+      throw Skipped{pos, "code `" + whole + "` (only `assert` comparisons of tcpi_ fields)"};
+    if (!conn) throw Failure{pos, "assert: no connection under test (the socket has no fd yet)"};
+    const tcp::TcpInfo info = conn->info(clock_);
+    std::string values;
+    std::vector<int64_t> v;
+    for (const std::string& o : chain->operands) {
+      if (o.rfind("tcpi_", 0) == 0) {
+        auto f = tcpi_field(info, std::string_view(o).substr(5));
+        if (!f) throw Skipped{pos, "TCP_INFO field " + o};
+        v.push_back(*f);
+        values += (values.empty() ? "" : ", ") + o + " is " + std::to_string(*f);
+      } else if (auto sym = symbol_value(o)) {
+        v.push_back(*sym);
+      } else {
+        char* end = nullptr;
+        long long n = std::strtoll(o.c_str(), &end, 0);
+        if (*end != '\0') throw Failure{pos, "assert: '" + o + "' is not a number or constant"};
+        v.push_back(n);
+      }
     }
-    if (!conn) throw Failure{pos, "assert " + field + ": no connection under test"};
-    auto usecs = [](Duration d) {
-      return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
-    };
-    std::optional<int64_t> have;
-    if (field == "tcpi_state")
-      have = static_cast<int64_t>(conn->state()) + 1;  // Linux's numbering
-    else if (field == "tcpi_snd_cwnd")
-      have = conn->cwnd();
-    else if (field == "tcpi_snd_ssthresh")
-      have = conn->ssthresh();
-    else if (field == "tcpi_snd_mss")
-      have = conn->mss();
-    else if (field == "tcpi_rto")
-      have = usecs(conn->rto());
-    else if (field == "tcpi_rtt")
-      have = usecs(conn->rtt().srtt());
-    else if (field == "tcpi_rttvar")
-      have = usecs(conn->rtt().rttvar());
-    else if (field == "tcpi_retransmits")
-      have = conn->retransmits();
-    else if (field == "tcpi_total_retrans")
-      have = static_cast<int64_t>(conn->total_retrans());
-    else if (field == "tcpi_snd_wscale")
-      have = conn->snd_wscale();
-    else if (field == "tcpi_rcv_wscale")
-      have = conn->rcv_wscale();
-    else if (field == "tcpi_options")
-      have = (conn->ts_ok() ? 1 : 0) | (conn->sack_ok() ? 2 : 0) |
-             (conn->snd_wscale() || conn->rcv_wscale() ? 4 : 0);
-    else if (field == "tcpi_unacked")
-      have = conn->info(TimePoint{}).unacked;
-    else
-      throw Skipped{pos, "TCP_INFO field " + field};
-    bool holds;
-    if (op == "==")
-      holds = *have == *want;
-    else if (op == "!=")
-      holds = *have != *want;
-    else if (op == "<")
-      holds = *have < *want;
-    else if (op == "<=")
-      holds = *have <= *want;
-    else if (op == ">")
-      holds = *have > *want;
-    else if (op == ">=")
-      holds = *have >= *want;
-    else
-      throw Skipped{pos, "code `" + line + "` (operator " + op + ")"};
-    trace(secs(clock_) + "  " + line + " (" + field + " = " + std::to_string(*have) + ")");
+    bool holds = true;
+    for (size_t k = 0; k < chain->ops.size(); ++k) {
+      const std::string& op = chain->ops[k];
+      int64_t a = v[k], b = v[k + 1];
+      holds = holds && (op == "=="   ? a == b
+                        : op == "!=" ? a != b
+                        : op == "<"  ? a < b
+                        : op == "<=" ? a <= b
+                        : op == ">"  ? a > b
+                                     : a >= b);
+    }
+    trace(secs(clock_) + "  " + line + " (" + values + ")");
     if (!holds)
-      throw Failure{pos, "assertion failed at " + secs(clock_) + ": " + line + " (" + field +
-                             " is " + std::to_string(*have) + ")"};
+      throw Failure{pos, "assertion failed at " + secs(clock_) + ": assert " + trim(expr) + " (" +
+                             values + ")"};
   }
 }
 

@@ -128,6 +128,10 @@ class Parser {
   Script& s_;
   std::string_view src_;
   Pos p_ = 0;
+  int nest_ = 0;  // brackets open around p_
+  // In the arguments of a system call ustcp does not run (the script is skipped): constants
+  // it does not know (EPOLL_CTL_ADD, ...) are not errors there.
+  bool lenient_ = false;
 
   bool eof() const { return p_ >= src_.size(); }
   char peek(size_t k = 0) const { return p_ + k < src_.size() ? src_[p_ + k] : '\0'; }
@@ -137,10 +141,11 @@ class Parser {
     if (!unsupported) unsupported = Unsupported{at, std::move(feature)};
   }
 
-  // Spaces, tabs and comments, not newlines (a /* */ comment may span lines).
+  // Spaces, tabs and comments, not newlines (a /* */ comment may span lines), except inside
+  // brackets: an argument list, list or struct may continue on the next lines.
   void skip_inline() {
     for (;;) {
-      if (peek() == ' ' || peek() == '\t' || peek() == '\r') {
+      if (peek() == ' ' || peek() == '\t' || peek() == '\r' || (nest_ > 0 && peek() == '\n')) {
         ++p_;
       } else if (starts("//")) {
         while (!eof() && peek() != '\n') ++p_;
@@ -308,11 +313,19 @@ class Parser {
         ev.time.end_usecs = seconds();
         if (ev.time.end_usecs < ev.time.usecs) fail(ev.pos, "time range ends before it starts");
         ev.time.kind = rel ? TimeKind::RelativeRange : TimeKind::AbsoluteRange;
-      } else if (starts("...")) {
-        p_ += 3;
-        blocking_end_relative = peek() == '+';
-        if (blocking_end_relative) ++p_;
-        blocking_end = seconds();
+      } else {
+        // start...end, also written with spaces: `+.002 ... 0.004`.
+        Pos before = p_;
+        skip_inline();
+        if (starts("...")) {
+          p_ += 3;
+          skip_inline();
+          blocking_end_relative = peek() == '+';
+          if (blocking_end_relative) ++p_;
+          blocking_end = seconds();
+        } else {
+          p_ = before;
+        }
       }
     }
     skip_inline();
@@ -360,6 +373,14 @@ class Parser {
     skip_inline();
     if (peek() == '(' || peek() == '[') ip_info(pkt);
     skip_inline();
+    for (std::string_view proto : {"icmp", "udp", "gre", "mpls"}) {
+      if (starts(proto) && !is_ident_char(peek(proto.size()))) {
+        // `< icmp unreachable ...`: ustcp injects and checks TCP segments only.
+        skip_feature(p_, std::string(proto) + " packets");
+        while (!eof() && peek() != '\n') ++p_;
+        return pkt;
+      }
+    }
     if (is_digit(peek())) {  // sport>dport
       pkt.sport = static_cast<uint16_t>(number(65535, "source port"));
       expect('>', "'>' between source and destination ports");
@@ -562,6 +583,7 @@ class Parser {
   // list is allowed. `item` parses one.
   template <typename F>
   void comma_list(char close, std::string_view what, F item) {
+    ++nest_;
     skip_inline();
     if (peek() != close) {
       for (;;) {
@@ -572,6 +594,7 @@ class Parser {
       }
     }
     expect(close, what);
+    --nest_;
   }
 
   // ---- system calls ----
@@ -585,9 +608,11 @@ class Parser {
           std::end(kUnsupportedSyscalls))
         fail(sc.name_pos, "unknown system call '" + sc.name + "'");
       skip_feature(sc.name_pos, "system call " + sc.name + "()");
+      lenient_ = true;
     }
     expect('(', "'(' after the system call name");
     comma_list(')', "',' or ')' in the argument list", [&] { sc.args.push_back(expr()); });
+    lenient_ = false;
     expect('=', "'= result' after the system call");
     skip_inline();
     sc.result_pos = p_;
@@ -657,7 +682,30 @@ class Parser {
       ++p_;
       e.kind = Expr::Kind::Struct;
       comma_list('}', "',' or '}' in a struct", [&] {
-        e.fields.push_back(ident());
+        // A value without a name: {..., 1000} (iovec's base and length, by position).
+        skip_inline();
+        Pos at = p_;
+        if (is_ident_start(peek())) {
+          ident();
+          if (peek() == '(') p_ = std::min(src_.find(')', p_), src_.size() - 1) + 1;
+          skip_inline();
+        }
+        const bool named = p_ != at && peek() == '=';
+        p_ = at;
+        if (!named) {
+          e.fields.emplace_back();
+          e.items.push_back(expr());
+          return;
+        }
+        std::string field = ident();
+        // msghdr fields are written with their length: msg_name(...)=..., msg_iov(1)=[..].
+        if (peek() == '(') {
+          size_t end = src_.find(')', p_);
+          if (end == std::string_view::npos) fail(p_, "unterminated ( in a field name");
+          field += std::string(src_.substr(p_, end + 1 - p_));
+          p_ = end + 1;
+        }
+        e.fields.push_back(std::move(field));
         expect('=', "'=' after a field name");
         e.items.push_back(expr());
       });
@@ -677,6 +725,7 @@ class Parser {
         comma_list(')', "')' after the function's arguments", [&] { e.items.push_back(expr()); });
       } else {
         auto v = symbol_value(name);
+        if (!v && lenient_) v = 0;
         if (!v) fail(e.pos, "unknown constant '" + name + "'");
         e.kind = Expr::Kind::Int;
         e.value = *v;

@@ -126,8 +126,10 @@ void Session::options() {
     } else if (name == "ip_version") {
       if (value != "ipv4") throw Skipped{0, "--ip_version=" + value + " (ustcp is IPv4 only)"};
     } else if (name == "mss") {
-      // packetdrill's --mss sets the MSS of the tun device's route: MTU = mss + 40.
-      stack_.config().mtu = static_cast<uint32_t>(number(88, 65495)) + 40;
+      // packetdrill's --mss is the GSO size of the packets it injects (netdev.c: one large
+      // packet that the kernel takes as that many segments, as after GRO); ustcp's input
+      // has no GRO packets.
+      throw Skipped{0, "option --mss (inbound GSO packets)"};
     } else if (name == "mtu") {
       stack_.config().mtu = static_cast<uint32_t>(number(128, 65535));
     } else if (name == "strict_segments") {

@@ -17,6 +17,7 @@ constexpr int64_t kORdwr = 2;
 constexpr int64_t kMsgPeek = 2;
 constexpr int64_t kMsgDontwait = 0x40;
 constexpr int kSolSocket = 1;
+constexpr int kIpprotoIp = 0;
 constexpr int kIpprotoTcp = 6;
 constexpr int kSoLinger = 13;
 constexpr int kTcpInfo = 11;
@@ -44,7 +45,15 @@ std::string poll_text(int64_t ev) {
 bool linux_option(int level, int name) {
   if (level == kSolSocket) return name >= 1 && name <= 70;
   if (level == kIpprotoTcp) return name >= 1 && name <= 40;
+  if (level == kIpprotoIp) return name >= 1 && name <= 50;
   return false;
+}
+
+// A buffer argument written NULL: the kernel's copy faults.
+bool null_buffer(const Syscall& sc) {
+  if (sc.args.size() < 2) return false;
+  const Expr& b = sc.args[1];
+  return b.kind == Expr::Kind::Int && b.value == 0 && b.text == "NULL";
 }
 
 }  // namespace
@@ -332,6 +341,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
   if (n == "read" || n == "recv" || n == "recvfrom" || n == "readv") {
     ScriptFd* f = fd_arg(sc, 0);
     if (!f) return err(EBADF);
+    if (null_buffer(sc) && int_arg(sc, 2) > 0) return err(EFAULT);
     auto [len, flags] = io_size(sc);
     if (len < 0) return err(EINVAL);
     std::vector<std::byte> buf(static_cast<size_t>(len));
@@ -343,6 +353,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
   if (n == "write" || n == "send" || n == "sendto" || n == "writev") {
     ScriptFd* f = fd_arg(sc, 0);
     if (!f) return err(EBADF);
+    if (null_buffer(sc) && int_arg(sc, 2) > 0) return err(EFAULT);
     auto [len, flags] = io_size(sc);
     if (len < 0) return err(EINVAL);
     // progress counts bytes already taken by a blocking write, plus one (0 = first try).
