@@ -3,10 +3,12 @@
 // script skipped, never passed. Code blocks support `assert tcpi_X OP N` on the TCP_INFO
 // fields ustcp has, captured when the block's time comes.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
 
+#include "drill/python_expr.hpp"
 #include "drill/session.hpp"
 #include "drill/symbols.hpp"
 #include "ustcp/stack/sysctl.hpp"
@@ -25,6 +27,21 @@ std::string trim(std::string_view s) {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+constexpr std::string_view kCubicParams = "/sys/module/tcp_cubic/parameters/";
+
+// `ethtool -K tun0 tso off gso off ...`: Linux then sends MSS-sized segments and takes
+// packets one by one, as ustcp always does.
+bool offloads_off(const std::vector<std::string>& w) {
+  if (w.size() < 5 || w[0] != "ethtool" || w[1] != "-K" || w[2] != "tun0" || w.size() % 2 != 1)
+    return false;
+  for (size_t i = 3; i + 1 < w.size(); i += 2) {
+    static constexpr std::string_view kOff[] = {"tso", "gso", "gro", "lro", "sg", "tx", "rx"};
+    if (w[i + 1] != "off" || std::find(std::begin(kOff), std::end(kOff), w[i]) == std::end(kOff))
+      return false;
+  }
+  return true;
 }
 
 // Splits a command into statements at newlines, ';' and '&&' outside quotes.
@@ -134,7 +151,7 @@ std::vector<std::string> pipeline(std::string_view text) {
 // Drops a trailing `> /dev/null` (or `>/dev/null`, `2>&1`): the output is not looked at.
 void drop_redirections(std::vector<std::string>& w) {
   for (size_t i = 0; i < w.size();) {
-    if (w[i] == ">/dev/null" || w[i] == "2>&1" || w[i] == ">&2") {
+    if (w[i] == ">/dev/null" || w[i] == "2>/dev/null" || w[i] == "2>&1" || w[i] == ">&2") {
       w.erase(w.begin() + static_cast<ptrdiff_t>(i));
     } else if (w[i] == ">" && i + 1 < w.size() && w[i + 1] == "/dev/null") {
       w.erase(w.begin() + static_cast<ptrdiff_t>(i), w.begin() + static_cast<ptrdiff_t>(i) + 2);
@@ -261,8 +278,42 @@ void Session::command(const Command& c, Pos pos) {
       apply_sysctl(w.back(), value, pos);
       continue;
     }
+    if (w[0] == "echo" && w.size() == 4 && w[2] == ">" && w[3].rfind(kCubicParams, 0) == 0) {
+      cubic_parameter(w[3].substr(kCubicParams.size()), w[1], stmt, pos);
+      continue;
+    }
+    if (offloads_off(w) || (w.size() == 6 && w[0] == "tc" && w[1] == "qdisc" &&
+                            (w[2] == "del" || w[2] == "delete") && w[5] == "root")) {
+      trace(secs(clock_) + "  " + stmt + " (no-op: " +
+            (w[0] == "tc" ? "ustcp sends unpaced, as under the default qdisc"
+                          : "ustcp has no offloads") +
+            ")");
+      continue;
+    }
     throw Skipped{pos, "command `" + stmt + "`"};
   }
+}
+
+// tcp_cubic.ko's module parameters: ustcp's CUBIC (src/ustcp/tcp/cubic.cpp) has Linux's
+// defaults built in, so writing a default is a no-op and any other value skips the script.
+void Session::cubic_parameter(std::string_view name, std::string_view value,
+                              const std::string& stmt, Pos pos) {
+  static constexpr std::pair<std::string_view, std::string_view> kCubicDefaults[] = {
+      {"fast_convergence", "1"},        {"beta", "717"},
+      {"initial_ssthresh", "0"},        {"bic_scale", "41"},
+      {"tcp_friendliness", "1"},        {"hystart", "1"},
+      {"hystart_detect", "3"},          {"hystart_low_window", "16"},
+      {"hystart_ack_delta_us", "2000"},
+  };
+  for (const auto& [n, v] : kCubicDefaults) {
+    if (n != name) continue;
+    if (v != value)
+      throw Skipped{pos, "command `" + stmt + "` (ustcp's CUBIC has " + std::string(n) + " " +
+                             std::string(v) + ")"};
+    trace(secs(clock_) + "  " + stmt + " (no-op: ustcp's CUBIC default)");
+    return;
+  }
+  throw Skipped{pos, "command `" + stmt + "`"};
 }
 
 // ---- nstat | grep ----
@@ -431,94 +482,89 @@ std::optional<int64_t> tcpi_field(const tcp::TcpInfo& i, std::string_view name) 
   return std::nullopt;
 }
 
-// A Python comparison chain, as packetdrill's code blocks are Python: `a OP b [OP c ...]`.
-// Tokens are separated by the operators; operands are tcpi_ fields, integers or constants.
-struct Chain {
-  std::vector<std::string> operands;
-  std::vector<std::string> ops;
+// `name = expr` or `name += expr` (-=, *=): nullopt for anything else (`a == b` included).
+struct Assignment {
+  std::string name;
+  std::string op;  // "" for =, else the binary operator: "+", "-", "*"
+  std::string value;
 };
-
-std::optional<Chain> split_chain(std::string_view e) {
-  Chain c;
-  std::string cur;
-  for (size_t i = 0; i < e.size();) {
-    std::string_view two = e.substr(i, 2);
-    std::string op;
-    if (two == "==" || two == "!=" || two == "<=" || two == ">=")
-      op = std::string(two);
-    else if (e[i] == '<' || e[i] == '>')
-      op = std::string(1, e[i]);
-    if (op.empty()) {
-      cur += e[i++];
-      continue;
-    }
-    c.operands.push_back(trim(cur));
-    c.ops.push_back(op);
-    cur.clear();
-    i += op.size();
+std::optional<Assignment> assignment(const std::string& line) {
+  size_t i = 0;
+  while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_'))
+    ++i;
+  if (i == 0 || std::isdigit(static_cast<unsigned char>(line[0]))) return std::nullopt;
+  Assignment a{line.substr(0, i), "", ""};
+  size_t j = line.find_first_not_of(" \t", i);
+  if (j == std::string::npos) return std::nullopt;
+  if (line.compare(j, 1, "=") == 0 && line.compare(j, 2, "==") != 0) {
+    a.value = line.substr(j + 1);
+  } else if (j + 1 < line.size() && line[j + 1] == '=' &&
+             std::string_view("+-*").find(line[j]) != std::string_view::npos) {
+    a.op = std::string(1, line[j]);
+    a.value = line.substr(j + 2);
+  } else {
+    return std::nullopt;
   }
-  c.operands.push_back(trim(cur));
-  if (c.ops.empty()) return std::nullopt;
-  for (const std::string& o : c.operands) {
-    if (o.empty() || o.find_first_of(" \t()+-*/%") != std::string::npos) return std::nullopt;
-  }
-  return c;
+  if (a.name.rfind("tcpi_", 0) == 0) return std::nullopt;  // CPython would rebind it; no use here
+  return a;
 }
 
 }  // namespace
 
 // `%{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd }%`: packetdrill runs the block as Python
-// with the connection's struct tcp_info at that moment. Here: one `assert` per statement,
-// a chain of comparisons of tcpi_ fields, integers and constants, an optional `, message`
-// and `# comments`; anything else makes the script skipped.
+// with the connection's struct tcp_info at that moment, in one interpreter for the whole
+// script (a variable a block assigns is there for the later ones). Statements here:
+// `assert EXPR[, message]`, `NAME = EXPR` (also += -= *=), `print(...)` (traced), `pass`,
+// `# comments`, with EXPR in python_expr's integer subset; anything else skips the script.
 void Session::code(const Code& c, Pos pos) {
   const std::optional<stack::SocketId> under_test = socket_under_test();
   const tcp::Connection* conn = under_test ? stack_.connection(*under_test) : nullptr;
+  std::optional<tcp::TcpInfo> info;  // taken at the first tcpi_ name
+  std::string values;                // "tcpi_x is N, ..." for the trace and the failure
+  const py::Lookup lookup = [&](std::string_view name) -> std::optional<int64_t> {
+    if (auto v = py_vars_.find(std::string(name)); v != py_vars_.end()) return v->second;
+    if (name.rfind("tcpi_", 0) == 0) {
+      if (!conn) throw Failure{pos, "code: no connection under test for " + std::string(name)};
+      if (!info) info = conn->info(clock_);
+      auto f = tcpi_field(*info, name.substr(5));
+      if (!f) throw py::Unsupported{"TCP_INFO field " + std::string(name)};
+      values += (values.empty() ? "" : ", ") + std::string(name) + " is " + std::to_string(*f);
+      return f;
+    }
+    return symbol_value(name);
+  };
   for (std::string line : statements(c.text)) {
-    const std::string whole = line;
-    if (size_t hash = line.find('#'); hash != std::string::npos) line = trim(line.substr(0, hash));
-    if (line.empty()) continue;
-    if (line.rfind("assert", 0) != 0 || line.size() < 7 || (line[6] != ' ' && line[6] != '\t'))
-      throw Skipped{pos, "code `" + whole + "` (only `assert` comparisons of tcpi_ fields)"};
-    std::string expr = line.substr(6);
-    if (size_t comma = expr.find(','); comma != std::string::npos) expr = expr.substr(0, comma);
-    std::optional<Chain> chain = split_chain(expr);
-    if (!chain)
-      throw Skipped{pos, "code `" + whole + "` (only `assert` comparisons of tcpi_ fields)"};
-    if (!conn) throw Failure{pos, "assert: no connection under test (the socket has no fd yet)"};
-    const tcp::TcpInfo info = conn->info(clock_);
-    std::string values;
-    std::vector<int64_t> v;
-    for (const std::string& o : chain->operands) {
-      if (o.rfind("tcpi_", 0) == 0) {
-        auto f = tcpi_field(info, std::string_view(o).substr(5));
-        if (!f) throw Skipped{pos, "TCP_INFO field " + o};
-        v.push_back(*f);
-        values += (values.empty() ? "" : ", ") + o + " is " + std::to_string(*f);
-      } else if (auto sym = symbol_value(o)) {
-        v.push_back(*sym);
+    if (size_t hash = py::find_top_level(line, '#'); hash != std::string::npos)
+      line = trim(line.substr(0, hash));
+    if (line.empty() || line == "pass") continue;
+    values.clear();
+    try {
+      if (line.rfind("print(", 0) == 0 && line.back() == ')') {
+        int64_t v = py::eval(std::string_view(line).substr(5), lookup);
+        trace(secs(clock_) + "  " + line + " -> " + std::to_string(v));
+      } else if (line.rfind("assert", 0) == 0 && line.size() > 6 &&
+                 (line[6] == ' ' || line[6] == '\t' || line[6] == '(')) {
+        std::string expr = line.substr(6);
+        if (size_t comma = py::find_top_level(expr, ','); comma != std::string::npos)
+          expr = expr.substr(0, comma);
+        expr = trim(expr);
+        const bool holds = py::eval(expr, lookup) != 0;
+        trace(secs(clock_) + "  assert " + expr + (values.empty() ? "" : " (" + values + ")"));
+        if (!holds)
+          throw Failure{pos, "assertion failed at " + secs(clock_) + ": assert " + expr +
+                                 (values.empty() ? "" : " (" + values + ")")};
+      } else if (auto a = assignment(line)) {
+        // x += e is x = x + (e): an unknown x is CPython's NameError, outside the subset.
+        const int64_t v =
+            py::eval(a->op.empty() ? a->value : a->name + a->op + "(" + a->value + ")", lookup);
+        py_vars_[a->name] = v;
+        trace(secs(clock_) + "  " + a->name + " = " + std::to_string(v));
       } else {
-        char* end = nullptr;
-        long long n = std::strtoll(o.c_str(), &end, 0);
-        if (*end != '\0') throw Failure{pos, "assert: '" + o + "' is not a number or constant"};
-        v.push_back(n);
+        throw py::Unsupported{"the statement"};
       }
+    } catch (const py::Unsupported& u) {
+      throw Skipped{pos, "code `" + line + "` (" + u.what + ")"};
     }
-    bool holds = true;
-    for (size_t k = 0; k < chain->ops.size(); ++k) {
-      const std::string& op = chain->ops[k];
-      int64_t a = v[k], b = v[k + 1];
-      holds = holds && (op == "=="   ? a == b
-                        : op == "!=" ? a != b
-                        : op == "<"  ? a < b
-                        : op == "<=" ? a <= b
-                        : op == ">"  ? a > b
-                                     : a >= b);
-    }
-    trace(secs(clock_) + "  " + line + " (" + values + ")");
-    if (!holds)
-      throw Failure{pos, "assertion failed at " + secs(clock_) + ": assert " + trim(expr) + " (" +
-                             values + ")"};
   }
 }
 

@@ -1,6 +1,8 @@
 // Packet lines: `<` builds a datagram from the script's numbers (relative ones mapped to
 // live ones) and hands it to the stack; `>` takes what the stack sent on that connection
 // and checks it field by field, mapping live numbers back to the script's.
+#include <chrono>
+#include <cstdlib>
 #include <sstream>
 
 #include "drill/session.hpp"
@@ -308,9 +310,22 @@ void Session::expect_outbound(const PacketSpec& p, TimePoint lo, TimePoint t, Ti
                               num(s.value));
             break;
           case K::Timestamp:
-            // TS val is the stack's clock: not checked, but remembered to map later ecrs.
+            // TS val is the stack's clock, taken as the script's from the first `>` on
+            // (the offset also maps later ecrs). With --tcp_ts_tick_usecs, packetdrill's
+            // verify_outbound_tcp_option(): off by at most the tolerance, in ticks, where
+            // the tolerance grows with the time since the script started.
             if (o.timestamp) {
               if (!c.ts_offset) c.ts_offset = o.timestamp->val - s.ts_val;
+              const auto off = static_cast<int32_t>(o.timestamp->val - *c.ts_offset - s.ts_val);
+              const int64_t since_start =
+                  std::chrono::duration_cast<std::chrono::microseconds>(t - TimePoint{}).count();
+              const int64_t tol =
+                  std::max(tolerance_us_, static_cast<int64_t>(static_cast<double>(since_start) *
+                                                               tolerance_percent_ / 100.0));
+              if (ts_tick_us_ && std::abs(int64_t{off}) * ts_tick_us_ > tol)
+                diffs.push_back("TS val " + num(o.timestamp->val - *c.ts_offset) + " instead of " +
+                                num(s.ts_val) + " (" + std::to_string(ts_tick_us_) +
+                                " us a tick, tolerance " + std::to_string(tol) + " us)");
               if (o.timestamp->ecr != s.ts_ecr)
                 diffs.push_back("TS ecr " + num(o.timestamp->ecr) + " instead of " + num(s.ts_ecr));
             }

@@ -132,6 +132,8 @@ void Session::options() {
       throw Skipped{0, "option --mss (inbound GSO packets)"};
     } else if (name == "mtu") {
       stack_.config().mtu = static_cast<uint32_t>(number(128, 65535));
+    } else if (name == "tcp_ts_tick_usecs") {
+      ts_tick_us_ = static_cast<int64_t>(number(0, 1e6));
     } else if (name == "strict_segments") {
       strict_segments_ = true;
     } else if (name == "bind_port" || name == "connect_port") {

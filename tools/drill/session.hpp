@@ -107,6 +107,7 @@ class Session {
   int64_t tolerance_us_ = 4000;
   double tolerance_percent_ = 12.5;
   bool strict_segments_ = false;
+  int64_t ts_tick_us_ = 0;  // --tcp_ts_tick_usecs: 0 leaves outbound TS vals unchecked
   std::map<uint32_t, ScriptConn> conns_;
   // packetdrill's socket under test: the socket of the last socket() call until a packet or
   // connect() gives it a connection (current_). While that socket listens, or before any
@@ -123,6 +124,7 @@ class Session {
   std::optional<Blocking> blocking_;
   size_t event_ = 0;  // index of the event being run
   uint16_t ip_id_ = 0;
+  std::map<std::string, int64_t> py_vars_;  // the variables code blocks assigned
 
   // ---- session.cpp: time ----
   const Event& ev() const { return s_.events[event_]; }
@@ -163,6 +165,8 @@ class Session {
   void command(const Command& c, Pos pos);
   void apply_sysctl(std::string_view name, std::string_view value, Pos pos);
   void apply_defaults();
+  void cubic_parameter(std::string_view name, std::string_view value, const std::string& stmt,
+                       Pos pos);
   void nstat(const std::string& stmt, Pos pos);
   void code(const Code& c, Pos pos);
 };
