@@ -16,6 +16,13 @@ constexpr int64_t kONonblock = 04000;
 constexpr int64_t kORdwr = 2;
 constexpr int64_t kMsgPeek = 2;
 constexpr int64_t kMsgDontwait = 0x40;
+// Flags whose meaning the calls below carry out: MSG_NOSIGNAL (ustcp raises no SIGPIPE, the
+// call fails with EPIPE as under packetdrill, which ignores the signal), MSG_EOR (the wire
+// shows whether segments were merged across the mark) and MSG_ZEROCOPY (the same bytes on
+// the wire; completions come through recvmsg(MSG_ERRQUEUE), which ustcp does not run).
+// Any other flag (MSG_MORE, MSG_FASTOPEN, MSG_WAITALL, ...) skips the script.
+constexpr int64_t kRecvFlags = kMsgPeek | kMsgDontwait;
+constexpr int64_t kSendFlags = kMsgDontwait | 0x4000 | 0x80 | 0x4000000;
 constexpr int kSolSocket = 1;
 constexpr int kIpprotoIp = 0;
 constexpr int kIpprotoTcp = 6;
@@ -48,6 +55,8 @@ bool linux_option(int level, int name) {
   if (level == kIpprotoIp) return name >= 1 && name <= 50;
   return false;
 }
+
+std::string flags_text(const Expr& e) { return e.text.empty() ? std::to_string(e.value) : e.text; }
 
 // A buffer argument written NULL: the kernel's copy faults.
 bool null_buffer(const Syscall& sc) {
@@ -343,6 +352,8 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     if (!f) return err(EBADF);
     if (null_buffer(sc) && int_arg(sc, 2) > 0) return err(EFAULT);
     auto [len, flags] = io_size(sc);
+    if (flags & ~kRecvFlags)
+      throw Skipped{arg(sc, 3).pos, n + "() flags " + flags_text(arg(sc, 3))};
     if (len < 0) return err(EINVAL);
     std::vector<std::byte> buf(static_cast<size_t>(len));
     auto r = stack_.recv(clock_, f->id, buf, flags & kMsgPeek);
@@ -355,6 +366,8 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     if (!f) return err(EBADF);
     if (null_buffer(sc) && int_arg(sc, 2) > 0) return err(EFAULT);
     auto [len, flags] = io_size(sc);
+    if (flags & ~kSendFlags)
+      throw Skipped{arg(sc, 3).pos, n + "() flags " + flags_text(arg(sc, 3))};
     if (len < 0) return err(EINVAL);
     // progress counts bytes already taken by a blocking write, plus one (0 = first try).
     size_t done = st->progress ? st->progress - 1 : 0;
