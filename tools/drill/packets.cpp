@@ -123,7 +123,7 @@ void Session::inject(const PacketSpec& p) {
   // Sequence numbers on a SYN are absolute; otherwise relative to the script's remote ISN.
   tcp.seq = SeqNum(syn ? p.start : c.remote_base() + p.start);
   // Acknowledgements name the stack's bytes: relative to its ISN once known.
-  tcp.ack = SeqNum(p.ack ? c.local_base() + *p.ack : 0);
+  tcp.ack = SeqNum(p.ack ? c.local_base(syn) + *p.ack : 0);
   tcp.flags = p.flags;
   tcp.window = static_cast<uint16_t>(*p.win);
   tcp.urgent = p.urg.value_or(0);
@@ -147,8 +147,9 @@ void Session::inject(const PacketSpec& p) {
       case K::Sack:
         tcp.options.sack_count = static_cast<uint8_t>(o.sack_blocks.size());
         for (size_t i = 0; i < o.sack_blocks.size(); ++i) {
-          tcp.options.sack[i] = wire::SackBlock{SeqNum(c.local_base() + o.sack_blocks[i].first),
-                                                SeqNum(c.local_base() + o.sack_blocks[i].second)};
+          tcp.options.sack[i] =
+              wire::SackBlock{SeqNum(c.local_base(syn) + o.sack_blocks[i].first),
+                              SeqNum(c.local_base(syn) + o.sack_blocks[i].second)};
         }
         break;
       case K::Timestamp: {
@@ -252,14 +253,17 @@ void Session::expect_outbound(const PacketSpec& p, TimePoint lo, TimePoint t, Ti
 
   // Learn the stack's ISN from its first SYN on this connection (a later SYN-ACK on the
   // same 4-tuple, reopened from TIME_WAIT, keeps the first ISN as its origin).
-  if ((got->flags & SYN) && !c.local_isn) c.local_isn = got->seq - p.start;
+  if ((got->flags & SYN) && !c.local_isn) {
+    c.local_isn = got->seq - p.start;
+    c.script_local_isn = p.start;
+  }
   if ((got->flags & SYN) && (got->flags & ACK) && c.passive) c.synack_seen = true;
 
   std::vector<std::string> diffs;
   auto num = [](uint32_t v) { return std::to_string(v); };
   if (got->flags != p.flags)
     diffs.push_back("flags " + flags_text(got->flags) + " instead of " + flags_text(p.flags));
-  const uint32_t rel_seq = got->seq - c.local_base();
+  const uint32_t rel_seq = got->seq - c.local_base(got->flags & SYN);
   if (rel_seq != p.start) diffs.push_back("seq " + num(rel_seq) + " instead of " + num(p.start));
   if (got->payload.size() != p.len())
     diffs.push_back("payload " + std::to_string(got->payload.size()) + " bytes instead of " +
@@ -369,8 +373,8 @@ std::string Session::describe(const ScriptConn& c, const std::vector<std::byte>&
   const bool syn = tcp->has(SYN);
   // Map live numbers to the script's: the stack's side relative to its ISN, the remote's
   // relative to the script's remote ISN (SYNs, and a SYN-ACK's ack, stay absolute).
-  uint32_t own_base = outbound ? c.local_base() : c.remote_base();
-  uint32_t peer_base = outbound ? c.remote_base() : c.local_base();
+  uint32_t own_base = outbound ? c.local_base(syn) : c.remote_base();
+  uint32_t peer_base = outbound ? c.remote_base() : c.local_base(syn);
   uint32_t seq = syn && !outbound ? tcp->seq().raw() : tcp->seq().raw() - own_base;
   uint32_t len = static_cast<uint32_t>(tcp->payload().size());
   std::ostringstream os;

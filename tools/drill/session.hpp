@@ -43,6 +43,7 @@ struct ScriptConn {
   uint16_t local_port = 0;
   uint16_t remote_port = 0;
   std::optional<uint32_t> local_isn;   // the stack's ISN minus the script's (from its SYN)
+  uint32_t script_local_isn = 0;       // the script's number for that SYN
   std::optional<uint32_t> remote_isn;  // the script's remote ISN (sent as written)
   std::optional<uint32_t> ts_offset;   // live TS val minus the script's, from the first `>`
   // A passive connection, started by an inbound packet (packetdrill's child socket): when it
@@ -55,7 +56,12 @@ struct ScriptConn {
   bool fd_closed = false;
 
   uint32_t key() const { return uint32_t{remote_port} << 16 | local_port; }
-  uint32_t local_base() const { return local_isn.value_or(0); }
+  // packetdrill's local_seq_script_to_live_offset(): the stack's numbers on a segment with
+  // SYN map through the script's ISN (S. 1234:1234(0) is the live ISN), on any other
+  // segment they are relative to the live ISN (1 is ISN + 1, whatever the script's ISN).
+  uint32_t local_base(bool syn) const {
+    return local_isn.value_or(0) + (syn ? 0 : script_local_isn);
+  }
   uint32_t remote_base() const { return remote_isn.value_or(0); }
 };
 
