@@ -62,16 +62,13 @@ constexpr std::string_view kUnsupportedOptions[] = {
 // System calls: those the interpreter runs, and those packetdrill knows that it does not
 // (a script using one is skipped). Any other name is an error in the script.
 constexpr std::string_view kSyscalls[] = {
-    "socket", "bind",   "listen",   "accept",      "accept4",    "connect",
-    "read",   "recv",   "recvfrom", "readv",       "write",      "send",
-    "sendto", "writev", "close",    "shutdown",    "setsockopt", "getsockopt",
-    "fcntl",  "poll",   "ioctl",    "getsockname", "getpeername"};
+    "socket",      "bind",        "listen",       "accept",     "accept4",   "connect", "read",
+    "recv",        "recvfrom",    "readv",        "write",      "send",      "sendto",  "writev",
+    "close",       "shutdown",    "setsockopt",   "getsockopt", "fcntl",     "poll",    "ioctl",
+    "getsockname", "getpeername", "epoll_create", "epoll_ctl",  "epoll_wait"};
 constexpr std::string_view kUnsupportedSyscalls[] = {"sendmsg",
                                                      "recvmsg",
-                                                     "epoll_create",
                                                      "epoll_create1",
-                                                     "epoll_ctl",
-                                                     "epoll_wait",
                                                      "pipe",
                                                      "splice",
                                                      "sendfile",

@@ -77,7 +77,8 @@ struct ScriptFd {
   stack::SocketId id;
   bool nonblocking = false;
   bool listener = false;
-  int linger_secs = 0;  // SO_LINGER {1, N}: how long close() may block
+  int linger_secs = 0;         // SO_LINGER {1, N}: how long close() may block
+  bool epoll_watched = false;  // in the epoll instance's interest list
 };
 
 // Where a blocking call is: its event, when it must return, partial progress (writes).
@@ -131,6 +132,7 @@ class Session {
   size_t event_ = 0;  // index of the event being run
   uint16_t ip_id_ = 0;
   std::map<std::string, int64_t> py_vars_;  // the variables code blocks assigned
+  std::optional<int> epoll_fd_;             // the one epoll instance (epoll_calls.cpp)
 
   // ---- session.cpp: time ----
   const Event& ev() const { return s_.events[event_]; }
@@ -166,6 +168,9 @@ class Session {
   void make_current(stack::SocketId id, bool fresh);
   void check_accepted(stack::SocketId id, int fd, Pos pos);
   std::optional<stack::SocketId> socket_under_test() const;
+
+  // ---- epoll_calls.cpp ----
+  std::optional<CallResult> epoll_call(const Syscall& sc, Blocking* state);
 
   // ---- commands.cpp ----
   void command(const Command& c, Pos pos);

@@ -280,10 +280,11 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
   auto new_fd_number = [&]() -> int64_t {
     if (sc.result >= 0) return sc.result;
     int64_t fd = 3;
-    while (fds_.count(static_cast<int>(fd))) ++fd;
+    while (fds_.count(static_cast<int>(fd)) || epoll_fd_ == fd) ++fd;
     return fd;
   };
 
+  if (n.rfind("epoll_", 0) == 0) return epoll_call(sc, st);
   if (n == "socket") {
     // socket(..., SOCK_STREAM, IPPROTO_TCP): `...` is the script's address family, AF_INET.
     int64_t domain = arg(sc, 0).kind == Expr::Kind::Ellipsis ? 2 : int_arg(sc, 0);
@@ -386,6 +387,11 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
   }
   if (n == "close") {
     const int fd = static_cast<int>(int_arg(sc, 0));
+    if (epoll_fd_ == fd) {
+      epoll_fd_.reset();
+      for (auto& [k, f] : fds_) (void)stack_.unwatch(f.id);  // the instance's interest list
+      return ok(0);
+    }
     auto it = fds_.find(fd);
     if (it == fds_.end()) return err(EBADF);
     // SO_LINGER {1, N}: close() blocks until our FIN is acknowledged or N seconds passed,
