@@ -6,9 +6,10 @@
 #
 # Each script runs as root in a network namespace of its own (unshare -n, loopback up),
 # with tests/drill/common/defaults.sh (packetdrill's harness sysctls) applied inside it
-# first, from the script's own directory and with the options of upstream's run_all.py for
-# IPv4. Prints `PASS path` or `FAIL path` with packetdrill's output per script, then
-# `N passed, N failed`; the exit status is 0 only when every script passed, 2 for bad usage.
+# first, from the script's own directory and with the options and -D defines of upstream's
+# run_all.py for IPv4. Prints `PASS path` or `FAIL path` with packetdrill's output per script,
+# then `N passed, N failed`; the exit status is 0 only when every script passed, 2 for bad
+# usage.
 # packetdrill's timing tolerance is 4 ms, which assumes a kernel timer is at most a few ms
 # late: true with HZ=1000, not with the common HZ=250, where a timer due now fires at the
 # next 4 ms tick. So the tolerance given is two jiffies (8 ms at HZ=250), at least 4 ms.
@@ -114,7 +115,8 @@ while IFS= read -r script; do
       ip link set lo up && sh "$1" >/dev/null 2>&1
       cd "$2" && exec "$3" --send_omit_free --ip_version=ipv4 --local_ip=192.168.0.1 \
         --gateway_ip=192.168.0.1 --netmask_ip=255.255.0.0 --remote_ip=192.0.2.1 \
-        ${5:+--tolerance_usecs=$5} '"${PACKETDRILL_ARGS:-}"' "$4"' \
+        -D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IP \
+        -D CMSG_TYPE_RECVERR=IP_RECVERR ${5:+--tolerance_usecs=$5} '"${PACKETDRILL_ARGS:-}"' "$4"' \
     sh "$defaults" "$dir" "$pd" "$base" "$tol" 2>&1 </dev/null)
   status=$?
   if [ $status -eq 0 ]; then
