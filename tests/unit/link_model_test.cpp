@@ -68,7 +68,9 @@ TEST(LinkModelTest, EachImpairmentHitsTheSameDatagramsWhateverElseIsOn) {
     const auto c = dup_only.enter(at(0ms), 100);
     ASSERT_EQ(a.drop.has_value(), b.drop.has_value()) << "datagram " << i;
     // A lost datagram is not duplicated; otherwise the duplicate draw decides alike.
-    if (!b.drop) ASSERT_EQ(b.duplicated, c.duplicated) << "datagram " << i;
+    if (!b.drop) {
+      ASSERT_EQ(b.duplicated, c.duplicated) << "datagram " << i;
+    }
     lost += a.drop.has_value();
     duplicated += c.duplicated;
   }
