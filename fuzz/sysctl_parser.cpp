@@ -30,9 +30,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return 0;
   }
-  // Round trip: the values as printed apply to a fresh configuration identically.
+  // Round trip: the values as printed apply to a fresh configuration identically. As on
+  // Linux, all() lists read-only names too (tcp_available_congestion_control), which a file
+  // cannot set: those lines are left out, and only those.
+  std::string dump;
+  for (const auto& [name, value] : stack::sysctl::all(cfg)) {
+    const std::string line = name + " = " + value + "\n";
+    tcp::Config probe;
+    auto one = stack::sysctl::apply_file(probe, line, "line");
+    if (!one && one.error().front().message().ends_with("read-only")) continue;
+    dump += line;
+  }
   tcp::Config again;
-  if (!stack::sysctl::apply_file(again, stack::sysctl::to_text(cfg), "dump")) {
+  if (!stack::sysctl::apply_file(again, dump, "dump")) {
     fail("all() printed something apply_file refuses");
   }
   if (stack::sysctl::to_text(again) != stack::sysctl::to_text(cfg))
