@@ -474,9 +474,11 @@ Result<void> Stack::setsockopt(TimePoint now, SocketId s, int level, int name, i
         return {};
       case SO_RCVBUF:
         o.rcvbuf = sockbuf_value(v, 2304);
+        if (c) c->buffer_options_changed();
         return {};
       case SO_SNDBUF:
         o.sndbuf = sockbuf_value(v, 4608);
+        if (c) c->buffer_options_changed();
         return {};
       default:
         return err(ENOPROTOOPT);
@@ -621,9 +623,7 @@ int Stack::poll(SocketId s) const {
   if (c.write_shutdown() || closed) {
     mask |= events::OUT;
   } else {
-    // sk_stream_is_writeable: free space at least half of what is queued.
-    size_t queued = c.send_queued(), limit = c.send_limit();
-    if (limit > queued && limit - queued >= queued / 2) mask |= events::OUT;
+    if (c.writeable()) mask |= events::OUT;
   }
   return mask;
 }

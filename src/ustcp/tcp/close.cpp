@@ -34,6 +34,8 @@ void Connection::shutdown_write(Context& ctx) {
     default:
       return;  // already shut down, or nothing to shut down
   }
+  // A FIN with nothing unsent to ride on is a segment of its own in the write queue.
+  if (!has_send_head()) chrono_.start(ctx.now, ChronoType::Busy);
   fin_queued_ = true;
   push(ctx);
 }

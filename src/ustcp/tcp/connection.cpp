@@ -150,7 +150,9 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
     o.sack_permitted = sack_ok_;
     if (wscale_ok_) o.wscale = rcv_wscale_;
   }
-  if (ts_ok_ && !(flags & RST)) o.timestamp = wire::TcpTimestamp{ts_now(ctx.now), ts_recent_};
+  // Every segment of a connection that negotiated timestamps carries one, its RST|ACK too
+  // (tcp_send_active_reset goes through tcp_transmit_skb's tcp_established_options).
+  if (ts_ok_) o.timestamp = wire::TcpTimestamp{ts_now(ctx.now), ts_recent_};
   if (sack_ok_ && !syn && !(flags & RST) && (rcvq_.has_out_of_order() || dsack_pending_)) {
     // RFC 2018 3: at most 3 blocks next to a timestamp option, 4 without. RFC 2883: a
     // D-SACK block goes first, once.
@@ -274,5 +276,18 @@ void Connection::write_error(Context& ctx, ConnError e) {
 }
 
 size_t Connection::send_space() const { return sndq_.free_space(); }
+
+bool Connection::writeable() const {
+  const size_t queued = sndq_.size(), limit = sndq_.limit();
+  return limit > queued && limit - queued >= queued / 2;
+}
+
+void Connection::buffer_options_changed() {
+  if (opts_.sndbuf) sndq_.set_limit(opts_.sndbuf);
+  // The receive limit only grows here: data already inside the window we announced must
+  // still fit (Linux does not shrink an announced window either). Either option also stops
+  // autotuning of that buffer (SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK).
+  if (opts_.rcvbuf) rcvq_.set_limit(std::max(rcvq_.limit(), opts_.rcvbuf / 2));
+}
 
 }  // namespace ustcp::tcp

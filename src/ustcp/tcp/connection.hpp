@@ -19,6 +19,7 @@
 #include "ustcp/base/time.hpp"
 #include "ustcp/base/timer_wheel.hpp"
 #include "ustcp/tcp/byte_ring.hpp"
+#include "ustcp/tcp/chrono.hpp"
 #include "ustcp/tcp/congestion.hpp"
 #include "ustcp/tcp/context.hpp"
 #include "ustcp/tcp/push_policy.hpp"
@@ -95,6 +96,9 @@ class Connection {
   void set_keepalive(Context& ctx, bool on);
   // TCP_KEEPIDLE changed: re-arm counting the idle time already spent.
   void keepidle_changed(Context& ctx);
+  // SO_SNDBUF / SO_RCVBUF set after the connection exists: the queues take the new limits
+  // at once (sock_setsockopt sets sk_sndbuf / sk_rcvbuf whatever the state).
+  void buffer_options_changed();
   SocketOptions& options() { return opts_; }
   const SocketOptions& options() const { return opts_; }
 
@@ -114,6 +118,9 @@ class Connection {
   size_t send_space() const;
   // Bytes queued for sending or waiting for acknowledgement (ss's Send-Q).
   size_t send_queued() const { return sndq_.size(); }
+  // sk_stream_is_writeable: the free space is at least half of what is queued (poll's
+  // EPOLLOUT, and what clears SOCK_NOSPACE).
+  bool writeable() const;
   bool write_shutdown() const { return fin_queued_; }
   // The pending error, as SO_ERROR would report and clear it.
   ConnError error() const { return error_; }
@@ -254,6 +261,7 @@ class Connection {
   // input.cpp
   void on_segment_synchronized(Context& ctx, const wire::TcpView& seg);
   bool paws_reject(Context& ctx, const wire::TcpView& seg) const;
+  void replace_ts_recent(Context& ctx, const wire::TcpView& seg);
   bool sequence_acceptable(SeqNum seq, SeqNum end) const;
   bool process_ack(Context& ctx, const wire::TcpView& seg);
   int update_window(Context& ctx, const wire::TcpView& seg);
@@ -353,6 +361,8 @@ class Connection {
   bool is_cwnd_limited() const;
   void cwnd_restart(Context& ctx);
   void sndbuf_expand(Context& ctx);
+  void check_space(Context& ctx);  // tcp_check_space
+  bool queues_empty() const { return rtxq_.empty() && !has_send_head(); }
   uint32_t flight() const { return snd_nxt_.since(snd_una_).raw(); }
   uint32_t unsent() const;
   // tcp_send_head: something not yet sent (data, or the FIN behind it), and the sequence
@@ -412,6 +422,7 @@ class Connection {
   bool rack_dsack_seen_ = false;
   bool rack_set_ = false;
   bool eof_read_ = false;
+  bool nospace_ = false;   // a write found the send buffer full (SOCK_NOSPACE)
   uint8_t quickacks_ = 0;  // ACKs still to send at once (tcp_incr_quickack)
   uint8_t snd_wscale_ = 0;
   uint8_t rcv_wscale_ = 0;
@@ -428,6 +439,7 @@ class Connection {
   // The delayed-ACK timeout estimate (icsk_ack.ato), in microseconds: 0 until data arrives,
   // then from the gaps between data segments (tcp_event_data_recv).
   uint32_t ato_us_ = 0;
+  Chrono chrono_;  // busy / rwnd-limited / sndbuf-limited time (tcp_info, ss -i)
 
   SeqNum iss_, irs_;
   SeqNum snd_una_, snd_nxt_;

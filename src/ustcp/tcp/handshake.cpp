@@ -187,6 +187,8 @@ void Connection::establish(Context& ctx) {
   rcvq_space_time_ = ctx.now;
   rcvq_space_copied_ = copied_;
   lsndtime_ = cwnd_stamp_ = ctx.now;  // no idle restart before the first data
+  // tcp_finish_connect / tcp_create_openreq_child: tcpi_last_data_recv counts from here.
+  last_data_rcv_ = ctx.now;
   retransmits_ = 0;
   backoff_ = 0;
   rtt_time_ = kNever;

@@ -38,6 +38,19 @@ bool Connection::paws_reject(Context& ctx, const wire::TcpView& seg) const {
   return true;
 }
 
+// RFC 7323 4.3 (tcp_replace_ts_recent): remember the newest timestamp of a segment that
+// covers the left edge of the window. Linux does it in tcp_ack() once the ACK field is
+// known to be acceptable (FLAG_UPDATE_TS_RECENT): a segment acknowledging data never sent,
+// or an old ACK, leaves ts_recent alone, so the ACKs that follow keep echoing the last
+// valid TS val.
+void Connection::replace_ts_recent(Context& ctx, const wire::TcpView& seg) {
+  const auto& ts = seg.options().timestamp;
+  if (!ts_ok_ || !ts || seg.seq().after(rcv_wup_)) return;
+  if (static_cast<int32_t>(ts->val - ts_recent_) < 0) return;
+  ts_recent_ = ts->val;
+  ts_recent_stamp_ = ctx.now;
+}
+
 // tcp_sequence: Linux accepts a segment that ends at or after rcv_wup (where the window was
 // last announced) and starts at or before the right edge of the announced window.
 bool Connection::sequence_acceptable(SeqNum seq, SeqNum end) const {
@@ -92,14 +105,6 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
     return;
   }
 
-  // RFC 7323 4.3 (tcp_replace_ts_recent): remember the newest timestamp of a segment that
-  // covers the left edge of the window.
-  if (ts_ok_ && seg.options().timestamp && !seq.after(rcv_wup_) &&
-      static_cast<int32_t>(seg.options().timestamp->val - ts_recent_) >= 0) {
-    ts_recent_ = seg.options().timestamp->val;
-    ts_recent_stamp_ = ctx.now;
-  }
-
   // Fourth: the SYN bit (RFC 5961 4.2): a challenge ACK, never a reset. Linux lets the
   // peer's SYN-ACK through in a simultaneous open.
   const bool simultaneous_synack = seg.has(SYN) && state_ == State::SynRecv && seg.has(ACK) &&
@@ -133,6 +138,7 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
   // Send what the ACK made possible, then the ACK if nothing carried it
   // (tcp_data_snd_check before tcp_ack_snd_check).
   push(ctx);
+  check_space(ctx);
   ack_snd_check(ctx);
 }
 
@@ -172,6 +178,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
       reset_segment(ctx, tuple_, seg);
       return false;
     }
+    replace_ts_recent(ctx, seg);
     snd_una_ = ack;
     snd_wnd_ = max_window_ = uint32_t{seg.window()} << snd_wscale_;
     snd_wl1_ = seg.seq();
@@ -232,6 +239,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     flag |= kFlagSndUnaAdvanced;
     retransmits_ = 0;
   }
+  replace_ts_recent(ctx, seg);
   const SeqNum prior_fack = sack_ok_ ? highest_sack_seq() : snd_una_;
   const uint32_t prior_packets = rtxq_.packets_out();
   const uint32_t delivered_before = delivered_;
@@ -278,6 +286,8 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   }
 
   flag |= clean_rtx_queue(ctx, seg, prior_fack, prior_snd_una, st);
+  // Everything sent is acknowledged: busy no longer, unless more waits unsent.
+  if (rtxq_.empty()) chrono_.stop(ctx.now, ChronoType::Busy, queues_empty());
   rack_update_reo_wnd(ctx, st);
   if (tlp_pending_) process_tlp_ack(ctx, ack, flag);
   // tcp_ack_is_dubious: a duplicate ACK, SACK or D-SACK information, or not Open.

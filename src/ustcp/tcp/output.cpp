@@ -70,6 +70,7 @@ size_t Connection::send(Context& ctx, Bytes data) {
   // unit if it is the first unsent skb (tcp_push_one). The end of the write is a mark
   // (tcp_push).
   const uint32_t goal = tso::size_goal(max_window_, mss_, ts_ok_ ? 32 : 20);
+  const bool had_send_head = has_send_head();
   size_t copied = 0;
   while (copied < data.size()) {
     push_ends_.sync(snd_nxt_, data_end());
@@ -77,6 +78,8 @@ size_t Connection::send(Context& ctx, Bytes data) {
     const size_t chunk = std::min<size_t>(room > 0 ? room : goal, data.size() - copied);
     const size_t n = sndq_.append(data.subspan(copied, chunk));
     if (n == 0) break;
+    // tcp_add_write_queue_tail: the first unsent bytes start the busy time.
+    if (copied == 0 && !had_send_head) chrono_.start(ctx.now, ChronoType::Busy);
     push_ends_.copied(data_end(), static_cast<uint32_t>(n), room == 0, copied == 0);
     copied += n;
     if (n < chunk || copied == data.size()) break;  // the end of the write, or a full buffer
@@ -87,6 +90,8 @@ size_t Connection::send(Context& ctx, Bytes data) {
       push(ctx, PushMode::OneUnit);
     }
   }
+  // sk_stream_wait_memory / EAGAIN: the application wanted to write more than fits.
+  if (copied < data.size()) nospace_ = true;
   if (copied > 0) {
     push_ends_.mark_push();
     push(ctx);
@@ -192,8 +197,10 @@ void Connection::push(Context& ctx, PushMode mode) {
   const SeqNum end = data_end();
   push_ends_.sync(snd_nxt_, end);
   const uint32_t max_segs = tso_segs();  // once per call, as tcp_write_xmit
+  const bool had_send_head = has_send_head();
   uint32_t sent = 0;
   bool cwnd_limited = false;
+  bool rwnd_limited = false;  // the next segment did not fit the peer's window
   for (;;) {
     const bool fin_pending = fin_queued_ && !snd_nxt_.after(end);
     if (!snd_nxt_.before(end) && !fin_pending) break;
@@ -242,6 +249,7 @@ void Connection::push(Context& ctx, PushMode mode) {
       if (last || len == 0) break;
     }
     if (segs == 0) {
+      rwnd_limited = window_closed;
       if (window_closed) check_probe_timer(ctx);
       break;
     }
@@ -283,6 +291,14 @@ void Connection::push(Context& ctx, PushMode mode) {
       ++sent;
     }
     if (mode == PushMode::LossProbe || mode == PushMode::OneUnit || fin) break;
+  }
+  // tcp_write_xmit's chronograph: time limited by the receiver's window, or not.
+  if (had_send_head) {
+    if (rwnd_limited) {
+      chrono_.start(ctx.now, ChronoType::RwndLimited);
+    } else {
+      chrono_.stop(ctx.now, ChronoType::RwndLimited, queues_empty());
+    }
   }
   cwnd_limited = cwnd_limited || rtxq_.in_flight() >= cc_.cwnd;
   if (sent > 0 || cwnd_limited) cwnd_validate(ctx, cwnd_limited);
@@ -479,6 +495,20 @@ void Connection::cwnd_validate(Context& ctx, bool cwnd_limited) {
     }
     cwnd_stamp_ = ctx.now;
   }
+  // Not held back by the network, nothing left unsent, and the application finding the
+  // buffer full: the send buffer is what limits the flow.
+  if (!has_send_head() && nospace_ &&
+      (state_ == State::Established || state_ == State::CloseWait)) {
+    chrono_.start(ctx.now, ChronoType::SndbufLimited);
+  }
+}
+
+// tcp_check_space: after an ACK freed buffer, a writer that found it full may write again
+// once it is writeable (sk_stream_write_space clears SOCK_NOSPACE).
+void Connection::check_space(Context& ctx) {
+  if (!nospace_ || !writeable()) return;
+  nospace_ = false;
+  chrono_.stop(ctx.now, ChronoType::SndbufLimited, queues_empty());
 }
 
 // tcp_cwnd_restart (RFC 5681 4.1): after an idle period longer than the RTO, the window

@@ -50,6 +50,10 @@ TcpInfo Connection::info(TimePoint now) const {
   i.total_retrans = static_cast<uint32_t>(total_retrans_);
   i.last_data_sent = ms_since(now, lsndtime_);
   i.delivery_rate = delivery_rate_;
+  const Chrono::Stats chrono = chrono_.stats(now);
+  i.busy_time = chrono.busy_us;
+  i.rwnd_limited = chrono.rwnd_limited_us;
+  i.sndbuf_limited = chrono.sndbuf_limited_us;
   i.delivery_rate_app_limited = rate_app_limited_;
   i.bytes_acked = bytes_acked_;
   i.segs_out = segs_out_;
