@@ -17,6 +17,8 @@ for f in ustcp.1 ustcp.bash-completion; do
 done
 grep -q '^\\fB\\-\\-accept\\-delay\\fR' "$SRC/ustcp.1" && grep -q '^\.SS lab$' "$SRC/ustcp.1" &&
   pass "the man page has every subcommand's options (serve --accept-delay, lab)" || fail "man page content"
+sed -n '/^\.SH OPTIONS$/,/^\.SH SUBCOMMANDS$/p' "$SRC/ustcp.1" | grep -q '^\\fB\\-\\-version\\fR' &&
+  pass "the man page's OPTIONS has ustcp's own --version" || fail "man page: no --version under OPTIONS"
 if command -v groff >/dev/null; then
   w=$(groff -man -Tutf8 -ww "$SRC/ustcp.1" 2>&1 >/dev/null)
   [ -z "$w" ] && pass "groff -man -ww: no warning" || fail "groff warnings: $w"
@@ -29,5 +31,6 @@ complete_words() {
 [ "$(complete_words ustcp l)" = "lab" ] && pass "ustcp l<TAB> -> lab" || fail "ustcp l<TAB>: $(complete_words ustcp l)"
 [ "$(complete_words ustcp lab syn)" = "syn-flood syn-retries" ] && pass "ustcp lab syn<TAB> -> the incidents" ||
   fail "ustcp lab syn<TAB>: $(complete_words ustcp lab syn)"
+[ "$(complete_words ustcp --v)" = "--version" ] && pass "ustcp --v<TAB> -> --version" || fail "ustcp --v<TAB>: $(complete_words ustcp --v)"
 [ "$(complete_words ustcp ss --js)" = "--json" ] && pass "ustcp ss --js<TAB> -> --json" || fail "ss --js<TAB>"
 finish

@@ -47,6 +47,15 @@ def roff(s):
     return ("\\&" + s) if s.startswith((".", "'")) else s
 
 
+def option_items(options):
+    """An options section's entries as man page items: .TP, the names, the description."""
+    lines = []
+    for names, kind, d in options:
+        lines += [".TP", "\\fB" + roff(names.replace(",", ", ")) + "\\fR" +
+                  (" \\fI" + roff(kind) + "\\fR" if kind else ""), roff(d)]
+    return lines
+
+
 def man_page(binary):
     top = run(binary, "--help")
     summary = top.splitlines()[0].split(": ", 1)[-1]
@@ -65,19 +74,17 @@ def man_page(binary):
              "kernel's: the same states, timers, retries, sysctl names and counter names. "
              "Each subcommand below runs it one way; `ustcp SUBCOMMAND --help` prints the same "
              "options."),
-        ".SH SUBCOMMANDS",
+        ".SH OPTIONS",
     ]
+    lines += option_items(sections(top).get("Options", []))
+    lines += [".SH SUBCOMMANDS"]
     for name, _, desc in subs:
         text = run(binary, name, "--help")
         sec = sections(text)
         usage = next((l for l in text.splitlines() if l.startswith("Usage:")), "")
         lines += [".SS " + roff(name), roff(desc) + ".", ".PP", ".B " + roff(usage[7:])]
         for title in ("Positionals", "Options"):
-            for names, kind, d in sec.get(title, []):
-                if names == "-h,--help":
-                    continue
-                lines += [".TP", "\\fB" + roff(names.replace(",", ", ")) + "\\fR" +
-                          (" \\fI" + roff(kind) + "\\fR" if kind else ""), roff(d)]
+            lines += option_items([o for o in sec.get(title, []) if o[0] != "-h,--help"])
         if name == "lab":
             lines += [".PP", "Incidents:", ".RS"]
             for l in run(binary, "lab", "--list").splitlines():
@@ -92,8 +99,14 @@ def man_page(binary):
     return "\n".join(lines)
 
 
+def long_options(options):
+    """The long names of an "Options" section (--help, not -h): what completion offers."""
+    return [o for names, _, _ in options for o in names.split(",") if o.startswith("--")]
+
+
 def completion(binary):
-    subs = [n for n, _, _ in sections(run(binary, "--help")).get("Subcommands", [])]
+    top = sections(run(binary, "--help"))
+    subs = [n for n, _, _ in top.get("Subcommands", [])]
     cases = []
     for sub in subs:
         opts = []
@@ -110,7 +123,7 @@ def completion(binary):
         "_ustcp() {",
         '  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words',
         "  if [ \"$COMP_CWORD\" -eq 1 ]; then",
-        f'    COMPREPLY=($(compgen -W "{" ".join(subs)} --help" -- "$cur"))',
+        f'    COMPREPLY=($(compgen -W "{" ".join(subs + long_options(top.get("Options", [])))}" -- "$cur"))',
         "    return",
         "  fi",
         '  case $prev in',

@@ -30,6 +30,10 @@ bool convert(const std::string& name, const std::string& text, F parse, T& out, 
   return true;
 }
 
+// The project's VERSION in CMakeLists.txt (a compile definition of this target), as other
+// tools print theirs: "ustcp 0.1.0".
+constexpr const char* kVersionLine = "ustcp " USTCP_VERSION;
+
 constexpr const char* kSeconds = "seconds, like 5, 1.5 or 500ms (at most a day)";
 
 }  // namespace
@@ -37,6 +41,9 @@ constexpr const char* kSeconds = "seconds, like 5, 1.5 or 500ms (at most a day)"
 int main(int argc, char** argv) {
   CLI::App app{"ustcp: a user-space TCP/IPv4 stack that behaves like Linux", "ustcp"};
   app.require_subcommand(1);
+  // In the words of every other option (the subcommands copy the help flag's).
+  app.set_help_flag("-h,--help", "print this help and exit");
+  app.set_version_flag("--version", kVersionLine, "print ustcp's version and exit");
 
   cli::DemoOptions demo;
   std::string demo_delay = "5ms";
@@ -160,8 +167,10 @@ int main(int argc, char** argv) {
   cli::RelayArgs relay;
   auto* relay_cmd = cli::add_relay_command(app, relay);
 
+  auto* version_cmd = app.add_subcommand("version", "print ustcp's version (as ustcp --version)");
+
   // The subcommand named on the command line (the first word: ustcp has no options of its
-  // own but --help), so that every error says which command it is about, once.
+  // own but --help and --version), so that every error says which command it is about, once.
   std::string names;
   const std::string word = argc > 1 ? argv[1] : "";
   bool known = false;
@@ -181,6 +190,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (word.empty() || word.starts_with("-")) {
       fmt::print(stderr,
@@ -193,6 +204,10 @@ int main(int argc, char** argv) {
   }
 
   std::string error;
+  if (version_cmd->parsed()) {
+    fmt::print("{}\n", kVersionLine);
+    return 0;
+  }
   if (serve_cmd->parsed()) {
     if (!serve.echo_port && !serve.http_port) {
       fmt::print(stderr, "ustcp serve: nothing to serve: give --echo PORT, --http PORT or both\n");
