@@ -111,7 +111,10 @@ void Session::check_strict(Pos pos, TimePoint before) {
 }
 
 void Session::options() {
-  for (const auto& [name, value] : s_.options) {
+  for (const auto& option : s_.options) {
+    // Named references, not a structured binding: the lambda below captures them, which
+    // clang before 16 rejects for bindings.
+    const std::string &name = option.first, &value = option.second;
     auto number = [&](double lo, double hi) {
       char* end = nullptr;
       double v = std::strtod(value.c_str(), &end);

@@ -14,7 +14,7 @@ Expected<std::vector<std::string>, std::string> collect_scripts(
   for (const std::string& p : paths) {
     std::error_code ec;
     auto st = fs::status(p, ec);
-    if (ec || !fs::exists(st)) return Unexpected(p + ": no such file or directory");
+    if (ec || !fs::exists(st)) return unexpected(p + ": no such file or directory");
     if (fs::is_directory(st)) {
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(p, ec);
@@ -22,15 +22,15 @@ Expected<std::vector<std::string>, std::string> collect_scripts(
         if (it->is_regular_file() && it->path().extension() == ".pkt")
           found.push_back(it->path().string());
       }
-      if (ec) return Unexpected(p + ": " + ec.message());
-      if (found.empty()) return Unexpected(p + ": no .pkt scripts in this directory");
+      if (ec) return unexpected(p + ": " + ec.message());
+      if (found.empty()) return unexpected(p + ": no .pkt scripts in this directory");
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
     } else {
       out.push_back(p);
     }
   }
-  if (out.empty()) return Unexpected(std::string("no scripts given"));
+  if (out.empty()) return unexpected(std::string("no scripts given"));
   return out;
 }
 
