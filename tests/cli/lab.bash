@@ -41,6 +41,14 @@ if not os.path.basename(sys.argv[1]).startswith("wraparound"):
         m = re.match(r"\d+ > \d+ \[[SFPR.]+\] seq (\d+)(?: ack (\d+))?", t.text or "")
         if m:
             assert all(int(x) < 10**7 for x in m.groups() if x), "not relative: " + t.text
+# SACK blocks count in their ack's numbers: none is empty, and each but the first (a D-SACK,
+# RFC 2883, may lie below the ack) lies past the ack (modulo 2^32: wraparound is as sent).
+past = lambda a, b: 0 < (a - b) % 2**32 < 2**31
+for t in root.iter("{http://www.w3.org/2000/svg}text"):
+    m = re.search(r" ack (\d+) sack ([\d,-]+)", t.text or "")
+    for i, block in enumerate(m.group(2).split(",") if m else []):
+        left, right = (int(x) for x in block.split("-"))
+        assert past(right, left) and (i == 0 or past(left, int(m.group(1)))), "SACK: " + t.text
 PY
     then pass "$(basename "$f"): well-formed, timeline and sequence diagram"
     else fail "$(basename "$f") is not what it should be"; fi

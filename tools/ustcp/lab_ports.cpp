@@ -10,6 +10,7 @@
 //    link: every byte arrives, in order, through the wrap.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <set>
 
 #include "lab.hpp"
@@ -202,16 +203,41 @@ void wraparound(LabRun& r) {
   r.check(noted_wrap, "the sender's sequence numbers wrapped past 2^32 during the transfer");
   r.check(m.RetransSegs > 0, "losses were repaired by retransmission across the wrap");
   r.check(m.OutRsts == 0 && server.counters().OutRsts == 0, "no reset on either side");
-  // The diagram: the handshake, the segments around the wrap, the close.
+  // The first loss as the diagram tells it: the lost segment, the first three ACKs that stay
+  // at the hole and SACK what came after it, the hole sent again, the ACK past it.
+  std::set<const LabSegment*> first_loss;
+  const std::vector<LabSegment>& segs = w.segments();
+  const auto lost = std::find_if(segs.begin(), segs.end(), [](const LabSegment& s) {
+    return s.dropped && s.len > 0 && s.src.addr == kClient;
+  });
+  int sacked = 0;
+  bool resent = false;
+  for (auto it = lost; it != segs.end(); ++it) {
+    const bool ack_of_server = it->src == lost->dst && it->len == 0;
+    if (it == lost || (it->src == lost->src && it->seq == lost->seq && it > lost)) {
+      resent |= it > lost;
+      first_loss.insert(&*it);
+    } else if (ack_of_server && it->ack == lost->seq && it->sack_count > 0 && sacked < 3) {
+      first_loss.insert(&*it);
+      ++sacked;
+    } else if (ack_of_server && static_cast<int32_t>(it->ack - lost->seq) > 0) {
+      first_loss.insert(&*it);
+      break;
+    }
+  }
+  r.check(sacked > 0 && resent,
+          "the server's ACKs SACK the data past the first hole, and the client sends that "
+          "segment again");
+  // The diagram: the handshake, the first loss, the segments around the wrap, the close.
   r.picture.focus = [](const LabSegment&) { return true; };
   r.picture.absolute_seq = true;
-  r.picture.rows = [](const LabSegment& s) {
+  r.picture.rows = [first_loss](const LabSegment& s) {
     using namespace wire::tcp_flags;
     const bool control = s.flags & (SYN | FIN | RST);
     const uint32_t near = 12 * 1448;
     const bool at_wrap = (s.len > 0 && (s.seq < near || s.seq > 0u - near)) ||
                          (s.len == 0 && (s.ack < near || s.ack > 0u - near));
-    return control || at_wrap;
+    return control || at_wrap || first_loss.contains(&s);
   };
   r.picture.timeline_hosts = {"client", "server"};
 }

@@ -88,8 +88,10 @@ struct Row {
   const LabSegment* seg = nullptr;
   const LabChange* change = nullptr;
   std::string text;
-  uint32_t seq = 0;             // a segment's numbers as the diagram shows them
-  std::optional<uint32_t> ack;  // (no ack: the other side's ISN is not known yet)
+  // A segment's numbers as the diagram shows them: seq - seq_base; ack and SACK blocks
+  // minus ack_base (none: the other side's ISN is not known yet, so no ack is shown).
+  uint32_t seq_base = 0;
+  std::optional<uint32_t> ack_base;
 };
 
 class Svg {
@@ -123,8 +125,9 @@ class Svg {
 // The relative sequence numbers of one direction of a connection (tcpdump's default).
 struct Relative {
   std::map<std::pair<ConnKey, bool>, uint32_t> isn;
-  // first: seq relative to this direction's first seq; second: ack relative to the other's.
-  std::pair<uint32_t, std::optional<uint32_t>> of(const LabSegment& s) {
+  // first: this direction's first seq (its seq counts from there); second: the other
+  // direction's, which its ack and SACK blocks count from.
+  std::pair<uint32_t, std::optional<uint32_t>> bases(const LabSegment& s) {
     const ConnKey k = key_of(s.src, s.dst);
     const bool dir =
         std::pair{s.src.addr.raw(), s.src.port} < std::pair{s.dst.addr.raw(), s.dst.port};
@@ -135,12 +138,28 @@ struct Relative {
       it->second = s.seq;
       if (!(s.flags & wire::tcp_flags::ACK)) isn.erase({k, !dir});
     }
-    const uint32_t mine = it->second;
-    std::optional<uint32_t> ack;
-    if (auto other = isn.find({k, !dir}); other != isn.end()) ack = s.ack - other->second;
-    return {s.seq - mine, ack};
+    std::optional<uint32_t> other;
+    if (auto o = isn.find({k, !dir}); o != isn.end()) other = o->second;
+    return {it->second, other};
   }
 };
+
+// The arrow's label as tcpdump words a segment: ports, flags, seq, ack with its SACK
+// blocks, length ("80 > 40000 [.] seq 1 ack 1001 sack 2449-3897,5345-6793").
+std::string segment_label(const LabSegment& s, uint32_t seq_base,
+                          std::optional<uint32_t> ack_base) {
+  std::string label = fmt::format("{} > {} [{}] seq {}", s.src.port, s.dst.port, flag_text(s.flags),
+                                  s.seq - seq_base);
+  if ((s.flags & wire::tcp_flags::ACK) && ack_base) {
+    label += fmt::format(" ack {}", s.ack - *ack_base);
+    for (uint8_t b = 0; b < s.sack_count; ++b) {
+      label += fmt::format("{}{}-{}", b == 0 ? " sack " : ",", s.sack[b].left.raw() - *ack_base,
+                           s.sack[b].right.raw() - *ack_base);
+    }
+  }
+  if (s.len) label += fmt::format(" len {}", s.len);
+  return label;
+}
 
 int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) {
   const auto& lanes = w.lanes();
@@ -184,12 +203,12 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
       const bool in_focus = focus.contains(key_of(s.src, s.dst));
       // Relative numbers follow every segment of a connection, shown or not (a SYN left
       // out still starts the numbers of its connection).
-      const auto [seq, ack] = in_focus ? rel.of(s) : std::pair{0u, std::optional<uint32_t>{}};
+      const auto bases = in_focus ? rel.bases(s) : std::pair{0u, std::optional<uint32_t>{}};
       if (in_focus && (!p.rows || p.rows(s))) {
         flush_gap(s.t);
         Row row{Row::Seg, s.t, &s};
-        row.seq = p.absolute_seq ? s.seq : seq;
-        row.ack = p.absolute_seq ? std::optional(s.ack) : ack;
+        row.seq_base = p.absolute_seq ? 0 : bases.first;
+        row.ack_base = p.absolute_seq ? std::optional(0u) : bases.second;
         rows.push_back(std::move(row));
       } else {
         if (skipped == 0) skipped_from = s.t;
@@ -282,12 +301,7 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
         const bool nowhere = s.to < 0;
         const double x2 = nowhere ? x1 + (s.from < n - 1 ? 90 : -90) : lane_x(s.to);
         const double y1 = y - kRow + 6, y2 = y - 2;
-        const uint32_t seq = r.seq;
-        const std::optional<uint32_t> ack = r.ack;
-        std::string label =
-            fmt::format("{} > {} [{}] seq {}", s.src.port, s.dst.port, flag_text(s.flags), seq);
-        if ((s.flags & wire::tcp_flags::ACK) && ack) label += fmt::format(" ack {}", *ack);
-        if (s.len) label += fmt::format(" len {}", s.len);
+        std::string label = segment_label(s, r.seq_base, r.ack_base);
         if (s.dropped) label += nowhere ? " (no route)" : " (lost)";
         if (s.discarded) {
           label +=

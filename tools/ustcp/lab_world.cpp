@@ -127,6 +127,8 @@ void LabWorld::on_send(TimePoint t, Ipv4Addr from, Bytes d) {
   s.seq = tcp->seq().raw();
   s.ack = tcp->ack().raw();
   s.len = static_cast<uint32_t>(tcp->payload().size());
+  s.sack_count = tcp->options().sack_count;
+  s.sack = tcp->options().sack;
   segments_.push_back(s);
 }
 

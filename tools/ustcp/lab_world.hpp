@@ -16,6 +16,7 @@
 #include "ustcp/link/sim_network.hpp"
 #include "ustcp/stack/netstat.hpp"
 #include "ustcp/stack/stack.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::cli {
 
@@ -36,6 +37,10 @@ struct LabSegment {
   Endpoint src, dst;
   uint8_t flags = 0;
   uint32_t seq = 0, ack = 0, len = 0;
+  // The SACK blocks the segment carries (RFC 2018), in the order sent: the diagram shows
+  // them beside the ACK, as tcpdump does.
+  uint8_t sack_count = 0;
+  std::array<wire::SackBlock, 4> sack{};
   bool dropped = false;  // lost, queue-dropped or unroutable
   // Delivered, but the receiving Stack discarded it: the counter that says why (a full accept
   // queue: "ListenOverflows"), or nullptr.
