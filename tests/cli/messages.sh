@@ -1,6 +1,7 @@
 # Error messages name what is wrong and say once which command they are about: "ustcp SUB:
 # ..." for a subcommand's errors (never a bare "ustcp:" nor "ss: ss:"), "ustcp: ..." only
-# when there is no subcommand to name; an unknown subcommand is named.
+# when there is no subcommand to name; an unknown subcommand is named. CLI11's parse errors
+# read like ours: lower case, the option or argument named.
 source "$(dirname "$0")/lib.bash"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -18,8 +19,21 @@ msg() {
 }
 msg 2 "^ustcp: unknown subcommand 'frobnicate' \(one of: demo, transfer, .*, lab, .*\)$" frobnicate
 msg 2 "^ustcp: a subcommand is required \(one of: demo, " 
-msg 2 "^ustcp transfer: The following argument[s]? (was|were) not expected: --frob$" transfer --frob
-msg 2 "^ustcp ss: The following argument[s]? (was|were) not expected: --bogus$" ss --bogus
+# CLI11's own parse errors in the same words: lower case, naming the option or argument.
+msg 2 "^ustcp transfer: unknown option '--frob'$" transfer --frob
+msg 2 "^ustcp ss: unknown option '--bogus'$" ss --bogus
+msg 2 "^ustcp: unknown option '--frob'$" --frob
+msg 2 "^ustcp sysctl: unexpected arguments '--frob' and '--bar'$" sysctl --frob --bar
+msg 2 "^ustcp version: unexpected argument 'now'$" version now
+msg 2 "^ustcp transfer: invalid value '-1x' for --seed: expected a whole number, 0 or more$" \
+  transfer --seed -1x
+msg 2 "^ustcp transfer: --seed needs a value \(a whole number, 0 or more\)$" transfer --seed
+msg 2 "^ustcp serve: invalid value '0' for --backlog: expected a number from 1 to 65535$" \
+  serve --addr 198.18.0.2/24 --http 80 --backlog 0
+msg 2 "^ustcp transfer: invalid value '-3' for --bandwidth: expected 0 or more$" transfer --bandwidth -3
+msg 2 "^ustcp serve: --root: directory does not exist: /nonexistent$" \
+  serve --addr 198.18.0.2/24 --http 80 --root /nonexistent
+msg 2 "^ustcp drill: paths is required$" drill
 msg 2 "^ustcp demo: invalid value '5' for --delay: expected a duration with its unit, like 5ms" demo --delay 5
 msg 2 "^ustcp transfer: invalid value '5' for --delay: expected a duration with its unit" transfer --delay 5
 msg 2 "^ustcp serve: --addr is required" serve --http 80

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "lab.hpp"
+#include "parse_errors.hpp"
 #include "query.hpp"
 #include "relay.hpp"
 #include "stack_options.hpp"
@@ -193,12 +194,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (word.empty() || word.starts_with("-")) {
-      fmt::print(stderr,
-                 "ustcp: a subcommand is required (one of: {})\nRun 'ustcp --help' for usage.\n",
-                 names);
+    if (known) {
+      fmt::print(stderr, "ustcp {0}: {1}\nRun 'ustcp {0} --help' for usage.\n", word,
+                 cli::parse_error_text(e, *app.get_subcommand(word)));
     } else {
-      fmt::print(stderr, "ustcp {0}: {1}\nRun 'ustcp {0} --help' for usage.\n", word, e.what());
+      // No subcommand: an option ustcp does not have (CLI11 finds the missing subcommand
+      // first), or nothing at all.
+      const std::vector<std::string> extra = app.remaining();
+      fmt::print(stderr, "ustcp: {}\nRun 'ustcp --help' for usage.\n",
+                 extra.empty() ? fmt::format("a subcommand is required (one of: {})", names)
+                               : cli::parse_error_text(CLI::ExtrasError(extra), app));
     }
     return 2;
   }
