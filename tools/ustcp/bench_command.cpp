@@ -140,12 +140,18 @@ int run_bench(const BenchOptions& opt) {
       {"rr", kernel_rr},
       {"bulk", kernel_bulk},
       {"million", kernel_million}};
-  for (const auto& [name, run] : ustcp_runs) {
+  // Named references, not structured bindings: the lambdas capture them (clang before 16
+  // rejects capturing a binding).
+  for (const auto& entry : ustcp_runs) {
+    const std::string& name = entry.first;
+    const auto& run = entry.second;
     if (want(name)) us[name] = side(name + " on ustcp", [&] { return run(p); });
     if (name == "synflood" && want(name))
       kern[name] = side("synflood on the kernel", [&] { return kernel_synflood(p); });
   }
-  for (const auto& [name, run] : kernel_runs) {
+  for (const auto& entry : kernel_runs) {
+    const std::string& name = entry.first;
+    const auto& run = entry.second;
     if (want(name) && name != "synflood")
       kern[name] = side(name + " on the kernel", [&] { return run(p); });
   }

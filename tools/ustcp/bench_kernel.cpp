@@ -389,7 +389,7 @@ Figure synflood_here(const Params& p) {
   const double secs = seconds_since(t0);
   auto snmp1 = net_counters("/proc/thread-self/net/snmp");
   auto netstat1 = net_counters("/proc/thread-self/net/netstat");
-  auto delta = [](auto& a, auto& b, const char* k) {
+  auto delta = [](const auto& a, const auto& b, const char* k) {
     auto i = a.find(k), j = b.find(k);
     return i == a.end() || j == b.end() ? int64_t{-1} : i->second - j->second;
   };
