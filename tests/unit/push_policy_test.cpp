@@ -32,13 +32,19 @@ TEST(Tso, PacingRateIsCwndPerSrttScaled) {
 
 TEST(Tso, MaxSegsIsTwoOnLongPathsAndAGsoPacketOnShortOnes) {
   // 100 ms: 195 bytes per ms, no RTT bonus, tcp_min_tso_segs = 2.
-  EXPECT_EQ(tso::max_segs(200000, 100000, 1000), 2u);
+  EXPECT_EQ(tso::max_segs(200000, 100000, 1000, 2), 2u);
   // min_rtt 0: a whole GSO packet (65215 bytes) of 1000-byte segments.
-  EXPECT_EQ(tso::max_segs(200000, 0, 1000), 65u);
+  EXPECT_EQ(tso::max_segs(200000, 0, 1000, 2), 65u);
   // 2 ms: 65215 >> 3 = 8151 bytes of bonus plus 195.
-  EXPECT_EQ(tso::max_segs(200000, 2000, 1000), 8u);
+  EXPECT_EQ(tso::max_segs(200000, 2000, 1000, 2), 8u);
   // The RTT bonus is gone from 16 ms on (2^5 * 512 us).
-  EXPECT_EQ(tso::max_segs(200000, 16384, 1000), 2u);
+  EXPECT_EQ(tso::max_segs(200000, 16384, 1000, 2), 2u);
+}
+
+// net.ipv4.tcp_min_tso_segs raises the floor: 10 on a long path gives 10-segment units.
+TEST(Tso, MinTsoSegsIsTheFloor) {
+  EXPECT_EQ(tso::max_segs(200000, 100000, 1000, 10), 10u);
+  EXPECT_EQ(tso::max_segs(200000, 0, 1000, 10), 65u);  // above the floor: unchanged
 }
 
 TEST(Tso, SizeGoalAsTheTracepointShowedIt) {
@@ -117,6 +123,27 @@ TEST(WriteQueueModel, AWriteToppingUpTheTailClearsItsMark) {
   m.mark_push();
   const std::vector<std::pair<uint32_t, bool>> want = {{22001, false}, {23001, true}};
   EXPECT_EQ(drain(m, snd_nxt), want);
+}
+
+TEST(WriteQueueModel, ARecordEndTakesNoMoreBytesAndDoesNotGrow) {
+  // MSG_EOR on 400 bytes written after a 10400-byte write whose 400-byte tail is unsent:
+  // they join that tail (800 bytes), which then ends a record; the next write starts a new
+  // skb, and the head does not grow into it however large the unit may be.
+  WriteQueueModel m;
+  const SeqNum snd_nxt(10001);
+  m.copied(SeqNum(10401), 10400, true, true);
+  m.mark_push();
+  m.sync(snd_nxt, SeqNum(10401));
+  EXPECT_EQ(m.tail_room(snd_nxt, 20000), 19600u);
+  m.copied(SeqNum(10801), 400, false, true);
+  m.mark_push();
+  m.mark_eor();
+  EXPECT_EQ(m.tail_room(snd_nxt, 20000), 0u);
+  m.copied(SeqNum(20801), 10000, true, true);
+  m.mark_push();
+  EXPECT_EQ(m.grow(snd_nxt, 20000), SeqNum(10801));
+  EXPECT_TRUE(m.sent(SeqNum(10801)));
+  EXPECT_EQ(m.head_end(SeqNum(10801)), SeqNum(20801));
 }
 
 TEST(WriteQueueModel, GrowMovesTheHeadsFlagToTheUnitsEnd) {

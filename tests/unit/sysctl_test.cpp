@@ -56,6 +56,8 @@ std::vector<SetCase> every_field() {
        [](const Config& c) { return c.tcp_max_reordering == 100; }, "100"},
       {"net.ipv4.tcp_min_rtt_wlen", "60", [](const Config& c) { return c.tcp_min_rtt_wlen == 60; },
        "60"},
+      {"net.ipv4.tcp_min_tso_segs", "10", [](const Config& c) { return c.tcp_min_tso_segs == 10; },
+       "10"},
       {"net.ipv4.tcp_moderate_rcvbuf", "0",
        [](const Config& c) { return c.tcp_moderate_rcvbuf == 0; }, "0"},
       {"net.ipv4.tcp_max_syn_backlog", "128",
@@ -138,7 +140,7 @@ TEST(Sysctl, EveryNameIsSettableAndReadsBack) {
   std::set<std::string> listed;
   for (std::string_view n : names()) listed.insert(std::string(n));
   EXPECT_EQ(covered, listed);
-  EXPECT_EQ(listed.size(), 40u);
+  EXPECT_EQ(listed.size(), 41u);
 }
 
 TEST(Sysctl, DefaultsListedLikeSysctlA) {
@@ -162,6 +164,7 @@ TEST(Sysctl, DefaultsListedLikeSysctlA) {
             "net.ipv4.tcp_max_syn_backlog = 2048\n"
             "net.ipv4.tcp_max_tw_buckets = 131072\n"
             "net.ipv4.tcp_min_rtt_wlen = 300\n"
+            "net.ipv4.tcp_min_tso_segs = 2\n"
             "net.ipv4.tcp_moderate_rcvbuf = 1\n"
             "net.ipv4.tcp_orphan_retries = 0\n"
             "net.ipv4.tcp_recovery = 1\n"
@@ -184,7 +187,7 @@ TEST(Sysctl, DefaultsListedLikeSysctlA) {
             "net.ipv4.tcp_window_scaling = 1\n"
             "net.ipv4.tcp_wmem = 4096\t16384\t4194304\n");
   const auto a = all(Config{});
-  ASSERT_EQ(a.size(), 40u);
+  ASSERT_EQ(a.size(), 41u);
   EXPECT_EQ(a.front(), (std::pair<std::string, std::string>{"net.core.somaxconn", "4096"}));
 }
 
@@ -231,6 +234,7 @@ TEST(Sysctl, OutOfRangeRejectedWithTheReason) {
       {"net.ipv4.tcp_rto_max_ms", "999", "value out of range 1000..120000 (got 999)"},
       {"net.ipv4.tcp_early_retrans", "5", "value out of range 0..4 (got 5)"},
       {"net.ipv4.tcp_min_rtt_wlen", "86401", "value out of range 0..86400 (got 86401)"},
+      {"net.ipv4.tcp_min_tso_segs", "0", "value out of range 1..255 (got 0)"},
       {"net.ipv4.tcp_congestion_control", "vegas",
        "no such congestion control 'vegas' (available: reno cubic)"},
       {"net.ipv4.tcp_rto_max_ms", "120001", "value out of range 1000..120000 (got 120001)"},

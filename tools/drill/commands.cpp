@@ -102,16 +102,15 @@ std::vector<std::string> words(std::string_view s) {
 
 // Linux sysctls ustcp has no knob for, at the one value that describes what ustcp does
 // anyway: setting them to that value is a no-op; any other value skips the script. "*":
-// every value is a no-op (TSO sizing: ustcp sends one-MSS segments, which the interpreter
-// merges to match Linux's larger TSO segments, so these knobs have nothing to size; a
-// difference in when segments go shows as a failure, not a skip).
+// every value is a no-op (tcp_tso_win_divisor bounds how long tcp_tso_should_defer holds a
+// unit back to grow it; ustcp never defers, and a difference in when segments go shows as
+// a failure, not a skip). tcp_min_tso_segs is a real sysctl of the stack.
 struct FixedSysctl {
   std::string_view name;
   std::string_view value;
   std::string_view why;
 };
 constexpr FixedSysctl kFixed[] = {
-    {"net.ipv4.tcp_min_tso_segs", "*", "ustcp has no TSO"},
     {"net.ipv4.tcp_tso_win_divisor", "*", "ustcp has no TSO"},
     {"net.ipv4.tcp_ecn", "0", "ustcp does not negotiate ECN"},
     {"net.ipv4.tcp_fastopen", "0", "ustcp has no TCP Fast Open"},

@@ -17,12 +17,13 @@ constexpr int64_t kORdwr = 2;
 constexpr int64_t kMsgPeek = 2;
 constexpr int64_t kMsgDontwait = 0x40;
 // Flags whose meaning the calls below carry out: MSG_NOSIGNAL (ustcp raises no SIGPIPE, the
-// call fails with EPIPE as under packetdrill, which ignores the signal), MSG_EOR (the wire
-// shows whether segments were merged across the mark) and MSG_ZEROCOPY (the same bytes on
+// call fails with EPIPE as under packetdrill, which ignores the signal), MSG_EOR (the stack
+// ends a record there: Stack::send's eor) and MSG_ZEROCOPY (the same bytes on
 // the wire; completions come through recvmsg(MSG_ERRQUEUE), which ustcp does not run).
 // Any other flag (MSG_MORE, MSG_FASTOPEN, MSG_WAITALL, ...) skips the script.
 constexpr int64_t kRecvFlags = kMsgPeek | kMsgDontwait;
-constexpr int64_t kSendFlags = kMsgDontwait | 0x4000 | 0x80 | 0x4000000;
+constexpr int64_t kMsgEor = 0x80;
+constexpr int64_t kSendFlags = kMsgDontwait | 0x4000 | kMsgEor | 0x4000000;
 constexpr int kSolSocket = 1;
 constexpr int kIpprotoIp = 0;
 constexpr int kIpprotoTcp = 6;
@@ -373,7 +374,7 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     // progress counts bytes already taken by a blocking write, plus one (0 = first try).
     size_t done = st->progress ? st->progress - 1 : 0;
     std::vector<std::byte> zeros(static_cast<size_t>(len) - done);  // scripts write zeros
-    auto r = stack_.send(clock_, f->id, zeros);
+    auto r = stack_.send(clock_, f->id, zeros, (flags & kMsgEor) != 0);
     drain();
     if (r) done += *r;
     st->progress = done + 1;

@@ -58,8 +58,8 @@ int Sockets::accept(TimePoint now, int fd, Endpoint* peer) {
 int Sockets::connect(TimePoint now, int fd, Endpoint remote) {
   return static_cast<int>(ret(stack_.connect(now, id(fd), remote)));
 }
-int64_t Sockets::send(TimePoint now, int fd, Bytes data) {
-  return ret(stack_.send(now, id(fd), data));
+int64_t Sockets::send(TimePoint now, int fd, Bytes data, bool eor) {
+  return ret(stack_.send(now, id(fd), data, eor));
 }
 int64_t Sockets::recv(TimePoint now, int fd, MutBytes out, bool peek) {
   return ret(stack_.recv(now, id(fd), out, peek));

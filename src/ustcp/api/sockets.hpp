@@ -42,7 +42,8 @@ class Sockets {
   int listen(int fd, int backlog);
   int accept(TimePoint now, int fd, Endpoint* peer = nullptr);
   int connect(TimePoint now, int fd, Endpoint remote);
-  int64_t send(TimePoint now, int fd, Bytes data);
+  // eor: as MSG_EOR, the data ends a record.
+  int64_t send(TimePoint now, int fd, Bytes data, bool eor = false);
   int64_t recv(TimePoint now, int fd, MutBytes out, bool peek = false);
   int shutdown(TimePoint now, int fd, int how);
   // Never blocks: with SO_LINGER {1, N > 0} the FIN goes out and the connection is orphaned

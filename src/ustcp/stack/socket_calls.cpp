@@ -301,7 +301,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   return err(EINPROGRESS);
 }
 
-Result<size_t> Stack::send(TimePoint now, SocketId s, Bytes data) {
+Result<size_t> Stack::send(TimePoint now, SocketId s, Bytes data, bool eor) {
   SocketSlot* sl = slot(s);
   if (!sl) return err(EBADF);
   if (sl->kind != Kind::Conn) return err(ENOTCONN);
@@ -314,7 +314,7 @@ Result<size_t> Stack::send(TimePoint now, SocketId s, Bytes data) {
   if (c.write_shutdown() || c.state() == State::Close) return err(EPIPE);
   if (data.empty()) return size_t{0};
   auto cx = ctx(now);
-  size_t n = conns_[sl->obj]->send(cx, data);
+  size_t n = conns_[sl->obj]->send(cx, data, eor);
   sync(now, sl->obj);
   if (n == 0) return err(EAGAIN);
   return n;

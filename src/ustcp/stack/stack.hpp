@@ -115,7 +115,8 @@ class Stack final : public tcp::SegmentSink {
   // Non-blocking: EINPROGRESS; later calls: EALREADY while connecting, 0 once connected
   // (the first time), then EISCONN; the connection's error if it failed.
   Result<void> connect(TimePoint now, SocketId s, Endpoint remote);
-  Result<size_t> send(TimePoint now, SocketId s, Bytes data);
+  // eor: MSG_EOR, the data ends a record (later data is not merged into its segments).
+  Result<size_t> send(TimePoint now, SocketId s, Bytes data, bool eor = false);
   Result<size_t> recv(TimePoint now, SocketId s, MutBytes out, bool peek = false);
   // how: 0 = SHUT_RD, 1 = SHUT_WR, 2 = SHUT_RDWR.
   Result<void> shutdown(TimePoint now, SocketId s, int how);

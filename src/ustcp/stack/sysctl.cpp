@@ -76,6 +76,7 @@ const std::array kFields = {
     Field{"net.ipv4.tcp_max_syn_backlog", USTCP_ONE(tcp_max_syn_backlog), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_max_tw_buckets", USTCP_ONE(tcp_max_tw_buckets), kIntMin, kIntMax},
     Field{"net.ipv4.tcp_min_rtt_wlen", USTCP_ONE(tcp_min_rtt_wlen), 0, kOneDaySecs},
+    Field{"net.ipv4.tcp_min_tso_segs", USTCP_ONE(tcp_min_tso_segs), 1, kU8Max},
     Field{"net.ipv4.tcp_moderate_rcvbuf", USTCP_ONE(tcp_moderate_rcvbuf), 0, kU8Max},
     Field{"net.ipv4.tcp_orphan_retries", USTCP_ONE(tcp_orphan_retries), 0, kU8Max},
     Field{"net.ipv4.tcp_recovery", USTCP_ONE(tcp_recovery), 0, kU8Max},

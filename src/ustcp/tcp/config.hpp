@@ -47,6 +47,7 @@ struct Config {
   int tcp_early_retrans = 3;
   int tcp_frto = 2;
   int tcp_reordering = 3;
+  int tcp_min_tso_segs = 2;  // the smallest unit tcp_tso_autosize picks, in segments
   int tcp_max_reordering = 300;
   int tcp_min_rtt_wlen = 300;
   int tcp_moderate_rcvbuf = 1;  // receive-buffer autotuning

@@ -39,7 +39,13 @@ uint32_t Connection::ts_now(TimePoint now) const { return ts_clock(now) + ts_off
 
 // The backed-off RTO (icsk_rto): the estimator's value doubled per backoff, at most
 // tcp_rto_max_ms.
-Duration Connection::rto() const { return rtt_.backed_off(rtt_.rto(), backoff_); }
+// icsk_rto: the RTO doubled by each retransmission timeout. Zero-window probes count in
+// backoff_ too (icsk_backoff) but leave icsk_rto alone, so while probing the RTO is the
+// estimator's (slow start after idle, tcpi_rto and the ato bound see that one).
+Duration Connection::rto() const {
+  if (xmit_timer_ == XmitTimer::Probe0) return rtt_.rto();
+  return rtt_.backed_off(rtt_.rto(), backoff_);
+}
 
 // TCP_CONGESTION (tcp_set_congestion_control -> tcp_reinit_congestion_control): the new
 // algorithm starts from the current window.

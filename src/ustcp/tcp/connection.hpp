@@ -69,8 +69,9 @@ class Connection {
   void open_from_request(Context& ctx, const OpenRequest& req);
 
   // ---- application calls ----
-  // Queues data; returns the bytes taken (0: the send buffer is full).
-  size_t send(Context& ctx, Bytes data);
+  // Queues data; returns the bytes taken (0: the send buffer is full). eor (MSG_EOR): once
+  // all of it is taken, it ends a record that later data is never merged with.
+  size_t send(Context& ctx, Bytes data, bool eor = false);
   // Reads in-order data; returns the bytes copied. May send a window update.
   size_t recv(Context& ctx, MutBytes out, bool peek = false);
   // shutdown(SHUT_WR): a FIN after the queued data.
@@ -344,7 +345,7 @@ class Connection {
   // of several, or last in one.
   enum class RtxPart : uint8_t { Whole, Inner, Last };
   void push(Context& ctx, PushMode mode = PushMode::Normal);  // tcp_write_xmit
-  uint32_t tso_segs() const;                                  // largest unit, in segments
+  uint32_t tso_segs(const Config& cfg) const;                 // largest unit, in segments
   bool retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans,
                       RtxPart part = RtxPart::Whole);
   void xmit_retransmit_queue(Context& ctx);
@@ -360,6 +361,7 @@ class Connection {
   void cwnd_validate(Context& ctx, bool cwnd_limited);
   bool is_cwnd_limited() const;
   void cwnd_restart(Context& ctx);
+  void slow_start_after_idle_check(Context& ctx);
   void sndbuf_expand(Context& ctx);
   void check_space(Context& ctx);  // tcp_check_space
   bool queues_empty() const { return rtxq_.empty() && !has_send_head(); }

@@ -146,7 +146,6 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
 // same segment with a larger (or zero) window updates the send window (RFC 9293 3.10.7.4,
 // SND.WL1/WL2); snd_una moves to the ACK.
 int Connection::update_window(Context& ctx, const wire::TcpView& seg) {
-  (void)ctx;
   int flag = 0;
   const SeqNum ack = seg.ack();
   const uint32_t nwin = uint32_t{seg.window()} << snd_wscale_;
@@ -157,6 +156,9 @@ int Connection::update_window(Context& ctx, const wire::TcpView& seg) {
     if (snd_wnd_ != nwin) {
       snd_wnd_ = nwin;
       max_window_ = std::max(max_window_, nwin);
+      // A window that opens after a long wait (zero-window probing) restarts the window
+      // before the queued data goes (tcp_ack_update_window).
+      if (has_send_head()) slow_start_after_idle_check(ctx);
     }
   }
   snd_wl2_ = ack;

@@ -49,20 +49,17 @@ Duration Connection::probe0_when(TimePoint now) const {
 // tcp_tso_segs with the pacing rate that tcp_update_pacing_rate set at the last ACK,
 // computed here from the same inputs (they change with ACKs; an RTO or an idle restart
 // shrinks cwnd before Linux would recompute, which moves max_segs only on short paths).
-uint32_t Connection::tso_segs() const {
+uint32_t Connection::tso_segs(const Config& cfg) const {
   const uint64_t rate =
       tso::pacing_rate(mss_, cc_.cwnd, cc_.ssthresh, rtxq_.packets_out(), rtt_.srtt_us() * 8);
-  return tso::max_segs(rate, rtt_.min_rtt_us(), mss_);
+  return tso::max_segs(rate, rtt_.min_rtt_us(), mss_, static_cast<uint32_t>(cfg.tcp_min_tso_segs));
 }
 
-size_t Connection::send(Context& ctx, Bytes data) {
+size_t Connection::send(Context& ctx, Bytes data, bool eor) {
   // tcp_sendmsg: is the application, not the network, what limits the flow?
   rate_check_app_limited();
-  // tcp_skb_entail -> tcp_slow_start_after_idle_check: data after an idle period.
-  if (ctx.cfg.tcp_slow_start_after_idle && rtxq_.empty() && is_synchronized(state_) &&
-      ctx.now - lsndtime_ > rto()) {
-    cwnd_restart(ctx);
-  }
+  // tcp_skb_entail: data after an idle period.
+  slow_start_after_idle_check(ctx);
   // tcp_sendmsg_locked, for the PSH marks and unit sizes of push_policy.hpp: the bytes fill
   // skbs of size_goal, the first ones topping up the last unsent skb. An skb filled while
   // more of the write follows goes out at once: everything sendable if the writes got half
@@ -92,6 +89,7 @@ size_t Connection::send(Context& ctx, Bytes data) {
   }
   // sk_stream_wait_memory / EAGAIN: the application wanted to write more than fits.
   if (copied < data.size()) nospace_ = true;
+  if (eor && copied == data.size()) push_ends_.mark_eor();
   if (copied > 0) {
     push_ends_.mark_push();
     push(ctx);
@@ -196,7 +194,7 @@ void Connection::push(Context& ctx, PushMode mode) {
   }
   const SeqNum end = data_end();
   push_ends_.sync(snd_nxt_, end);
-  const uint32_t max_segs = tso_segs();  // once per call, as tcp_write_xmit
+  const uint32_t max_segs = tso_segs(ctx.cfg);  // once per call, as tcp_write_xmit
   const bool had_send_head = has_send_head();
   uint32_t sent = 0;
   bool cwnd_limited = false;
@@ -355,7 +353,7 @@ bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans, 
 // min(cwnd - in_flight, max_segs) segments (__tcp_retransmit_skb).
 void Connection::xmit_retransmit_queue(Context& ctx) {
   if (rtxq_.empty()) return;
-  const uint32_t max_segs = tso_segs();
+  const uint32_t max_segs = tso_segs(ctx.cfg);
   auto waiting = [&](uint64_t pos) {
     const uint8_t sacked = rtxq_.at(pos).sacked;
     return (sacked & tcpcb::LOST) && !(sacked & (tcpcb::SACKED_ACKED | tcpcb::SACKED_RETRANS));
@@ -509,6 +507,15 @@ void Connection::check_space(Context& ctx) {
   if (!nospace_ || !writeable()) return;
   nospace_ = false;
   chrono_.stop(ctx.now, ChronoType::SndbufLimited, queues_empty());
+}
+
+// tcp_slow_start_after_idle_check: nothing in flight and nothing sent for longer than the
+// RTO: the window restarts (net.ipv4.tcp_slow_start_after_idle).
+void Connection::slow_start_after_idle_check(Context& ctx) {
+  if (ctx.cfg.tcp_slow_start_after_idle && rtxq_.empty() && is_synchronized(state_) &&
+      ctx.now - lsndtime_ > rto()) {
+    cwnd_restart(ctx);
+  }
 }
 
 // tcp_cwnd_restart (RFC 5681 4.1): after an idle period longer than the RTO, the window

@@ -17,14 +17,14 @@ uint64_t pacing_rate(uint32_t mss, uint32_t cwnd, uint32_t ssthresh, uint32_t pa
   return rate;
 }
 
-uint32_t max_segs(uint64_t pacing_rate, uint32_t min_rtt_us, uint32_t mss) {
+uint32_t max_segs(uint64_t pacing_rate, uint32_t min_rtt_us, uint32_t mss, uint32_t min_tso_segs) {
   uint64_t bytes = pacing_rate >> kPacingShift;
   // Close peers get larger units: half a GSO packet more for every 512 us less of RTT.
   const uint32_t r = min_rtt_us >> kTsoRttLog;
   if (r < 32) bytes += kGsoMaxSize >> r;
   bytes = std::min<uint64_t>(bytes, kGsoMaxSize);
   const auto segs = static_cast<uint32_t>(bytes / std::max<uint32_t>(mss, 1));
-  return std::min(std::max(segs, kMinTsoSegs), kGsoMaxSegs);
+  return std::min(std::max(segs, min_tso_segs), kGsoMaxSegs);
 }
 
 uint32_t cwnd_quota(uint32_t cwnd, uint32_t in_flight) {
@@ -67,7 +67,7 @@ void WriteQueueModel::pop_through(SeqNum ack) {
 }
 
 uint32_t WriteQueueModel::tail_room(SeqNum snd_nxt, uint32_t size_goal) const {
-  if (skbs_.empty()) return 0;
+  if (skbs_.empty() || skbs_.back().eor) return 0;
   const SeqNum start = skbs_.size() > 1 ? skbs_.at(skbs_.end() - 2).end : snd_nxt;
   const uint32_t len = skbs_.back().end.since(start).raw();
   return len < size_goal ? size_goal - len : 0;
@@ -84,6 +84,10 @@ void WriteQueueModel::copied(SeqNum write_end, uint32_t n, bool new_skb, bool fi
   unpushed_ += n;
 }
 
+void WriteQueueModel::mark_eor() {
+  if (!skbs_.empty()) skbs_.back().eor = true;
+}
+
 void WriteQueueModel::mark_push() {
   if (skbs_.empty()) return;  // tcp_push: no unsent skb, no mark
   skbs_.back().psh = true;
@@ -94,7 +98,7 @@ SeqNum WriteQueueModel::grow(SeqNum snd_nxt, uint32_t want) {
   if (skbs_.empty()) return snd_nxt;
   Skb& head = skbs_.front();
   const uint32_t head_len = head.end.since(snd_nxt).raw();
-  if (head_len >= want || skbs_.size() == 1) return head.end;
+  if (head_len >= want || skbs_.size() == 1 || head.eor) return head.end;
   Skb& next = skbs_.at(skbs_.first() + 1);
   const uint32_t next_len = next.end.since(head.end).raw();
   const uint32_t take = want - head_len;
@@ -102,7 +106,8 @@ SeqNum WriteQueueModel::grow(SeqNum snd_nxt, uint32_t want) {
     head.end = head.end + SeqLen(take);
     return head.end;
   }
-  // tcp_eat_one_skb: the next skb is absorbed whole; its flags join the head's.
+  // tcp_eat_one_skb: the next skb is absorbed whole; its flags join the head's (its EOR
+  // included: the head had none).
   next.psh = next.psh || head.psh;
   skbs_.pop_front();
   return skbs_.front().end;

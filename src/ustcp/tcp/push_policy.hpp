@@ -18,7 +18,7 @@
 // unsent skbs) that decides those flags: where each unsent skb ends and whether it carries
 // PSH. Sent data keeps its skb boundaries in the retransmission records (TxSegment::skb).
 // Not modelled: tcp_tso_should_defer (holds a multi-segment send back within 1 ms of the
-// previous one when the head's ACK is due within 1 ms), autocorking, MSG_MORE and MSG_EOR,
+// previous one when the head's ACK is due within 1 ms), autocorking, MSG_MORE,
 // tcp_retrans_try_collapse (sub-MSS retransmissions merged), TSO splitting at a window edge.
 #pragma once
 
@@ -35,7 +35,6 @@ namespace tso {
 // MAX_TCP_HEADER + 1 (sk_setup_caps; MAX_TCP_HEADER is 320 on x86-64 distribution kernels).
 inline constexpr uint32_t kGsoMaxSize = 65536 - (320 + 1);
 inline constexpr uint32_t kGsoMaxSegs = 65535;   // GSO_MAX_SEGS
-inline constexpr uint32_t kMinTsoSegs = 2;       // net.ipv4.tcp_min_tso_segs
 inline constexpr uint32_t kTsoRttLog = 9;        // net.ipv4.tcp_tso_rtt_log
 inline constexpr uint32_t kPacingShift = 10;     // sk_pacing_shift: 1 ms of data per unit
 inline constexpr uint32_t kPacingSsRatio = 200;  // net.ipv4.tcp_pacing_ss_ratio (percent)
@@ -47,8 +46,9 @@ inline constexpr uint32_t kPacingCaRatio = 120;  // net.ipv4.tcp_pacing_ca_ratio
 uint64_t pacing_rate(uint32_t mss, uint32_t cwnd, uint32_t ssthresh, uint32_t packets_out,
                      int64_t srtt_us8);
 // tcp_tso_segs / tcp_tso_autosize: the largest unit, in segments: about 1 ms of data at the
-// pacing rate, plus up to a full GSO packet when the minimum RTT is below a few ms.
-uint32_t max_segs(uint64_t pacing_rate, uint32_t min_rtt_us, uint32_t mss);
+// pacing rate, plus up to a full GSO packet when the minimum RTT is below a few ms; at least
+// min_tso_segs (net.ipv4.tcp_min_tso_segs, 2 by default).
+uint32_t max_segs(uint64_t pacing_rate, uint32_t min_rtt_us, uint32_t mss, uint32_t min_tso_segs);
 // tcp_cwnd_test: segments cwnd allows now, at most half of cwnd so that at least two units
 // are in flight; 0 when cwnd is full.
 uint32_t cwnd_quota(uint32_t cwnd, uint32_t in_flight);
@@ -85,6 +85,10 @@ class WriteQueueModel {
   bool forced_push(uint32_t max_window) const { return unpushed_ > max_window / 2; }
   // tcp_mark_push: PSH on the last unsent skb, the mark is where the writes are now.
   void mark_push();
+  // MSG_EOR: the last unsent skb ends a record. Nothing is appended to it and it does not
+  // grow into the next skb (tcp_skb_can_collapse_to, tcp_skb_can_collapse), so a record's
+  // end is always a unit's end, sent and retransmitted.
+  void mark_eor();
   // The last unsent skb is also the first (tcp_send_head == the write queue's tail).
   bool single() const { return skbs_.size() == 1; }
 
@@ -105,6 +109,7 @@ class WriteQueueModel {
   struct Skb {
     SeqNum end;
     bool psh;
+    bool eor = false;
   };
   Ring<Skb> skbs_;
   uint32_t unpushed_ = 0;  // write_seq - pushed_seq

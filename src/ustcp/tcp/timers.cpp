@@ -124,7 +124,7 @@ void Connection::on_probe0(Context& ctx) {
   if (orphan_) {
     // An orphan whose backed-off RTO reached the cap is dead (tcp_orphan_retries with
     // alive = false gives 0 unless the sysctl says otherwise), else tcp_orphan_retries.
-    const bool alive = rto() < rtt_.rto_max();
+    const bool alive = rtt_.backed_off(rtt_.rto(), backoff_) < rtt_.rto_max();
     max_probes = ctx.cfg.tcp_orphan_retries != 0 ? ctx.cfg.tcp_orphan_retries : (alive ? 8 : 0);
     if (!alive && backoff_ >= max_probes) return abort_probe0(ctx);
   }
