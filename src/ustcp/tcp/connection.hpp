@@ -305,7 +305,7 @@ class Connection {
   void check_reno_reordering(Context& ctx, int addend);
   bool rack_mark_lost(Context& ctx);
   void rack_detect_loss(Context& ctx, int64_t& reo_timeout_us);
-  void rack_advance(Context& ctx, uint8_t sacked, SeqNum end_seq, TimePoint sent);
+  void rack_advance(Context& ctx, uint8_t sacked, const TxSegment& s);
   void rack_reo_timeout(Context& ctx);
   void rack_update_reo_wnd(Context& ctx, const AckState& st);
   void init_cwnd_reduction(Context& ctx);
@@ -455,7 +455,6 @@ class Connection {
   SeqNum tlp_high_seq_;    // snd_nxt when the loss probe went out
   SeqNum highest_sack_;    // end of the highest SACKed record (the "forward ACK", fack)
   SeqNum cwnd_usage_seq_;  // tcp_cwnd_validate's round marker
-  SeqNum rack_end_seq_;
   uint32_t snd_wnd_ = 0;
   uint32_t max_window_ = 0;  // largest window the peer offered (RFC 5961 5.2)
   uint32_t rcv_wnd_ = 0;     // window announced at rcv_wup
@@ -474,7 +473,8 @@ class Connection {
   uint32_t snd_cwnd_used_ = 0;
   uint32_t dsack_dups_ = 0;
   uint32_t rack_rtt_us_ = 0;
-  uint32_t rx_tsecr_ = 0;  // TS echo of the segment being processed (0: none)
+  uint32_t rack_tx_order_ = 0;  // its send order among equal times (RtxQueue tx_order)
+  uint32_t rx_tsecr_ = 0;       // TS echo of the segment being processed (0: none)
   uint32_t rack_last_delivered_ = 0;
   uint32_t rcv_rtt_us8_ = 0;  // receiver's RTT estimate << 3 (rcv_rtt_est.rtt_us)
   uint32_t rcv_rtt_last_tsecr_ = 0;

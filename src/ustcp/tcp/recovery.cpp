@@ -26,8 +26,15 @@ constexpr Duration kTimeoutMin = 2ms;         // TCP_TIMEOUT_MIN_US
 
 int64_t usecs(Duration d) { return to_micros(d); }
 
-bool sent_after(TimePoint t1, TimePoint t2, SeqNum seq1, SeqNum seq2) {
-  return t1 > t2 || (t1 == t2 && seq1.after(seq2));
+// tcp_skb_sent_after, but for how a tie of send times breaks. Linux's clock moves between two
+// ACKs it handles, so equal times only come from one burst, where the higher sequence left
+// later, and Linux compares sequences. ustcp's virtual clock stands still through everything
+// due at one instant: new data sent for one ACK and a retransmission sent for a later ACK
+// share a time, and by sequence the retransmission would look older than the data before
+// it (on an unlimited simulated link: ~120 spurious retransmissions per 16 MiB at 2% loss).
+// The order of transmission breaks ties, which gives what a moving clock gives.
+bool sent_after(TimePoint t1, TimePoint t2, uint32_t order1, uint32_t order2) {
+  return t1 > t2 || (t1 == t2 && static_cast<int32_t>(order1 - order2) > 0);
 }
 
 bool at_least(CaState a, CaState b) { return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b); }
@@ -81,7 +88,7 @@ void Connection::rack_detect_loss(Context& ctx, int64_t& reo_timeout) {
                                                       static_cast<uint64_t>(rtt_.srtt_us())));
   }
   rtxq_.for_each_by_send_time([&](uint64_t pos, TxSegment& s) {
-    if (!sent_after(rack_mstamp_, s.sent, rack_end_seq_, s.end)) return false;
+    if (!sent_after(rack_mstamp_, s.sent, rack_tx_order_, s.tx_order)) return false;
     // Lost if not (S)ACKed within the latest RTT plus the reordering window.
     const int64_t remaining = rack_rtt_us_ + reo_wnd - usecs(ctx.now - s.sent);
     if (remaining <= 0) {
@@ -107,15 +114,15 @@ bool Connection::rack_mark_lost(Context& ctx) {
 }
 
 // tcp_rack_advance: remember the most recently sent of the records this ACK delivered.
-void Connection::rack_advance(Context& ctx, uint8_t sacked, SeqNum end_seq, TimePoint sent) {
-  const int64_t rtt_us = usecs(ctx.now - sent);
+void Connection::rack_advance(Context& ctx, uint8_t sacked, const TxSegment& s) {
+  const int64_t rtt_us = usecs(ctx.now - s.sent);
   // A retransmission delivered sooner than min_rtt after it left: the original arrived.
   if ((sacked & tcpcb::RETRANS) && rtt_us < static_cast<int64_t>(rtt_.min_rtt_us())) return;
   rack_advanced_ = true;
   rack_rtt_us_ = static_cast<uint32_t>(rtt_us);
-  if (!rack_set_ || sent_after(sent, rack_mstamp_, end_seq, rack_end_seq_)) {
-    rack_mstamp_ = sent;
-    rack_end_seq_ = end_seq;
+  if (!rack_set_ || sent_after(s.sent, rack_mstamp_, s.tx_order, rack_tx_order_)) {
+    rack_mstamp_ = s.sent;
+    rack_tx_order_ = s.tx_order;
     rack_set_ = true;
   }
 }

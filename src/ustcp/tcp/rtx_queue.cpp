@@ -5,12 +5,14 @@ namespace ustcp::tcp {
 uint64_t RtxQueue::push(const TxSegment& s) {
   segs_.push_back(s);
   const uint64_t pos = segs_.end() - 1;
+  segs_.back().tx_order = ++tx_count_;
   tsorted_.push_back(TsEntry{pos, s.sent});
   return pos;
 }
 
 void RtxQueue::resent(uint64_t pos, TimePoint now) {
   segs_.at(pos).sent = now;
+  segs_.at(pos).tx_order = ++tx_count_;
   tsorted_.push_back(TsEntry{pos, now});
 }
 

@@ -50,6 +50,7 @@ struct TxSegment {
   uint8_t skb = 0;           // skbflag bits
   bool fin = false;
   bool app_limited = false;  // sent while the application, not the network, limited us
+  uint32_t tx_order = 0;     // RtxQueue's count of sends when it last left (RACK, ties)
 };
 
 class RtxQueue {
@@ -106,6 +107,7 @@ class RtxQueue {
 
   Ring<TxSegment> segs_;
   Ring<TsEntry> tsorted_;
+  uint32_t tx_count_ = 0;  // sends so far: each (re)transmission's tx_order
 };
 
 }  // namespace ustcp::tcp

@@ -123,7 +123,7 @@ uint8_t Connection::sacktag_one(Context& ctx, AckState& st, uint64_t pos, bool d
   }
   if (!s.end.after(snd_una_)) return sacked;
   if (!(sacked & tcpcb::SACKED_ACKED)) {
-    rack_advance(ctx, sacked, s.end, s.sent);
+    rack_advance(ctx, sacked, s);
     if (sacked & tcpcb::SACKED_RETRANS) {
       // A retransmission still believed in flight keeps RETRANS unless the original was
       // marked lost: then it is the retransmission that arrived.
@@ -285,7 +285,7 @@ int Connection::clean_rtx_queue(Context& ctx, const wire::TcpView& seg, SeqNum p
       // arrived, and RACK must not take this retransmission's time.
       const bool spurious = (sacked & tcpcb::RETRANS) && rx_tsecr_ != 0 &&
                             static_cast<int32_t>(rx_tsecr_ - ts_now(s.sent)) < 0;
-      if (!spurious) rack_advance(ctx, sacked, s.end, s.sent);
+      if (!spurious) rack_advance(ctx, sacked, s);
     }
     ++pkts_acked;
     rate_skb_delivered(s, st);
