@@ -1,12 +1,13 @@
 // A running minimum over a time window, kept as the best three samples of sub-windows
 // (Kathleen Nichols' algorithm, as Linux's lib/win_minmax.c uses it for min_rtt): O(1)
 // per sample and 24 bytes, instead of a queue of every sample in the window. Times are
-// 32-bit milliseconds (as Linux's jiffies32), compared modulo 2^32.
+// jiffies32 (ustcp/base/jiffies.hpp), compared modulo 2^32. Empty, every sample holds the
+// largest value (minmax_reset(~0U)), so the first sample replaces them all.
 #pragma once
 
 #include <cstdint>
 
-#include "ustcp/base/time.hpp"
+#include "ustcp/base/jiffies.hpp"
 
 namespace ustcp {
 
@@ -17,8 +18,8 @@ class WindowedMin {
   uint32_t update(Duration win, TimePoint now, uint32_t value) {
     const uint32_t w =
         static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(win).count());
-    const Sample v{stamp(now), value};
-    if (!set_ || value <= s_[0].v || v.t - s_[2].t > w) return reset(v);
+    const Sample v{jiffies32(now), value};
+    if (value <= s_[0].v || v.t - s_[2].t > w) return reset(v);
     if (value <= s_[1].v) {
       s_[2] = s_[1] = v;
     } else if (value <= s_[2].v) {
@@ -26,20 +27,15 @@ class WindowedMin {
     }
     return subwin_update(w, v);
   }
-  uint32_t get() const { return set_ ? s_[0].v : UINT32_MAX; }
+  uint32_t get() const { return s_[0].v; }
 
  private:
   struct Sample {
     uint32_t t;  // ms
     uint32_t v;
   };
-  static uint32_t stamp(TimePoint now) {
-    return static_cast<uint32_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-  }
   uint32_t reset(Sample v) {
     s_[0] = s_[1] = s_[2] = v;
-    set_ = true;
     return v.v;
   }
   // The best sample aged out: promote the next ones; keep a fresher second and third
@@ -62,8 +58,7 @@ class WindowedMin {
     }
     return s_[0].v;
   }
-  Sample s_[3]{};
-  bool set_ = false;
+  Sample s_[3]{{0, UINT32_MAX}, {0, UINT32_MAX}, {0, UINT32_MAX}};
 };
 
 }  // namespace ustcp

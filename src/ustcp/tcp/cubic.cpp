@@ -42,6 +42,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "ustcp/base/jiffies.hpp"
 #include "ustcp/tcp/congestion.hpp"
 
 namespace ustcp::tcp {
@@ -75,17 +76,7 @@ constexpr uint64_t kCubeFactor = (uint64_t{1} << (10 + 3 * kBicHzShift)) / (kBic
 static_assert(kRenoBetaScale == 15);
 static_assert(kCubeFactor == 2681735677);
 
-// --- Linux's clocks ---------------------------------------------------------------------------
-constexpr uint32_t kHz = 1000;
-// INITIAL_JIFFIES: jiffies start 300 s before wrapping.
-constexpr uint32_t kInitialJiffies = static_cast<uint32_t>(-300 * int64_t{kHz});
-
-// tcp_jiffies32 at `t`.
-uint32_t jiffies32(TimePoint t) {
-  const int64_t ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  return static_cast<uint32_t>(ms) + kInitialJiffies;
-}
-
+// --- Linux's clocks (jiffies32 and kHz: ustcp/base/jiffies.hpp) ----------------------------
 // bictcp_clock_us: tcp_mstamp (microseconds) truncated to 32 bits.
 uint32_t clock_us(TimePoint t) {
   return static_cast<uint32_t>(
