@@ -465,12 +465,13 @@ RecvQueue::Insert RecvQueue::insert(SeqNum rcv_nxt, SeqNum seq, Bytes data, uint
   if (off == 0) {
     // In order: it becomes readable with every held range it now reaches.
     ring_.write_beyond(0, data);
-    r.advanced = ofo_.absorb(rcv_nxt, end).since(rcv_nxt).raw();
+    r.advanced = (ofo_ ? ofo_->absorb(rcv_nxt, end) : end).since(rcv_nxt).raw();
     ring_.commit(r.advanced);
     return r;
   }
   // Out of order: placed where it belongs unless every byte is held already.
-  if (!ofo_.add(rcv_nxt, seq, end)) {
+  if (!ofo_) ofo_ = std::make_unique<OfoQueue>();
+  if (!ofo_->add(rcv_nxt, seq, end)) {
     r.duplicate = true;
     return r;
   }
@@ -486,9 +487,9 @@ uint32_t RecvQueue::read(MutBytes out, bool peek) {
   if (!peek) {
     ring_.consume(n);
     // Drained with nothing held out of order: the connection is idle and holds no memory.
-    if (ring_.size() == 0 && ofo_.empty()) {
+    if (ring_.size() == 0 && !has_out_of_order()) {
       ring_.release_if_empty(true);
-      ofo_.clear();
+      ofo_.reset();
     }
   }
   return n;
@@ -496,8 +497,13 @@ uint32_t RecvQueue::read(MutBytes out, bool peek) {
 
 void RecvQueue::clear() {
   ring_.consume(ring_.size());
-  ofo_.clear();
+  ofo_.reset();
   ring_.release_if_empty(true);
+}
+
+const OfoQueue& RecvQueue::out_of_order() const {
+  static const OfoQueue kNone;
+  return ofo_ ? *ofo_ : kNone;
 }
 
 }  // namespace ustcp::tcp

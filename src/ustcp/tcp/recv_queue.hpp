@@ -37,8 +37,9 @@ namespace ustcp::tcp {
 //   absorbs k ranges;
 // - SACK blocks: O(1).
 // Nodes are 20 bytes in one pool, indexed by 32-bit numbers. The pool is allocated with the
-// first range and kept while the connection is busy; RecvQueue frees it (clear()) when the
-// application has read everything and nothing is held: an idle connection holds none.
+// first range and kept while the connection is busy; RecvQueue frees the queue and its pool
+// when the application has read everything and nothing is held: an idle connection holds
+// none, and pays one pointer for it.
 class OfoQueue {
  public:
   static constexpr int kMaxSackBlocks = 4;  // Linux TCP_NUM_SACKS
@@ -136,9 +137,11 @@ class RecvQueue {
   uint32_t readable() const { return ring_.size(); }
   // Room for in-window data: what the receive window may offer.
   uint32_t space() const { return ring_.free_space(); }
-  bool has_out_of_order() const { return !ofo_.empty(); }
-  const OfoQueue& out_of_order() const { return ofo_; }
-  size_t allocated() const { return ring_.allocated() + ofo_.allocated(); }
+  bool has_out_of_order() const { return ofo_ && !ofo_->empty(); }
+  const OfoQueue& out_of_order() const;
+  size_t allocated() const {
+    return ring_.allocated() + (ofo_ ? sizeof(OfoQueue) + ofo_->allocated() : 0);
+  }
 
   // Places the payload of a segment starting at seq, with rcv_nxt the next expected byte.
   // Bytes at or beyond rcv_nxt + window are dropped (window: what the receiver offered,
@@ -151,11 +154,15 @@ class RecvQueue {
   void clear();
 
   // Up to max blocks, the most recently changed first (RFC 2018 4).
-  int sack_blocks(wire::SackBlock* out, int max) const { return ofo_.sack_blocks(out, max); }
+  int sack_blocks(wire::SackBlock* out, int max) const {
+    return ofo_ ? ofo_->sack_blocks(out, max) : 0;
+  }
 
  private:
   ByteRing ring_;
-  OfoQueue ofo_;
+  // Out-of-order data is rare on a connection and absent on an idle one: the queue
+  // (56 bytes) is allocated with the first range and freed with its pool.
+  std::unique_ptr<OfoQueue> ofo_;
 };
 
 template <class F>
