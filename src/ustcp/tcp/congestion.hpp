@@ -24,14 +24,15 @@ namespace ustcp::tcp {
 inline constexpr uint32_t kInfiniteSsthresh = 0x7fffffff;
 
 // Per-connection congestion state. `priv` is the algorithm's own space (Linux's
-// icsk_ca_priv), so no algorithm allocates per connection.
+// icsk_ca_priv), so no algorithm allocates per connection. Algorithms copy their state in
+// and out with memcpy, so it needs no alignment (and leaves no hole before it).
 struct CongestionState {
   uint32_t cwnd = 0;                      // snd_cwnd, packets
   uint32_t ssthresh = kInfiniteSsthresh;  // snd_ssthresh, packets
   uint32_t cwnd_cnt = 0;                  // snd_cwnd_cnt: linear-increase accumulator
   uint32_t cwnd_clamp = 0xffffffff;       // snd_cwnd_clamp
   uint32_t prior_cwnd = 0;                // cwnd when the current reduction began (undo)
-  alignas(8) std::array<uint8_t, 64> priv{};
+  std::array<uint8_t, 64> priv{};
 
   bool in_slow_start() const { return cwnd < ssthresh; }  // tcp_in_slow_start
 };

@@ -196,7 +196,7 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
   // tcp_event_data_sent: data sent within ato of the last data received is an answer: the
   // connection is interactive (pingpong; net.ipv4.tcp_pingpong_thresh = 1), so ACKs of what
   // the peer sends next wait for the answer instead of going at once.
-  if (len > 0 && ato_us_ != 0 && ctx.now - last_data_rcv_ < ato()) pingpong_ = true;
+  if (len > 0 && ato_us_ != 0 && last_data_rcv_.elapsed(ctx.now) < ato()) pingpong_ = true;
 }
 
 void Connection::send_ack(Context& ctx) { emit(ctx, snd_nxt_, ACK, 0, 0); }
@@ -208,12 +208,12 @@ void Connection::send_reset(Context& ctx) { emit(ctx, snd_nxt_, RST | ACK, 0, 0)
 // tcp_invalid_ratelimit per connection (Linux tcp_send_challenge_ack).
 void Connection::send_challenge_ack(Context& ctx) {
   Duration limit = std::chrono::milliseconds(ctx.cfg.tcp_invalid_ratelimit);
-  if (oow_ack_sent_ && ctx.now - last_oow_ack_ < limit) {
+  if (oow_ack_sent_ && last_oow_ack_.elapsed(ctx.now) < limit) {
     ++ctx.mib.TCPACKSkippedChallenge;
     return;
   }
   oow_ack_sent_ = true;
-  last_oow_ack_ = ctx.now;
+  last_oow_ack_ = MsStamp(ctx.now);
   // Then the host-wide budget, net.ipv4.tcp_challenge_ack_limit (tcp/challenge_ack.hpp).
   if (ctx.challenge_acks && !ctx.challenge_acks->allow(ctx.cfg.tcp_challenge_ack_limit, ctx.now)) {
     return;
@@ -227,9 +227,9 @@ void Connection::send_challenge_ack(Context& ctx) {
 bool Connection::oow_rate_limited(Context& ctx, const wire::TcpView& seg) {
   if (!seg.payload().empty() && !seg.has(SYN)) return false;
   Duration limit = std::chrono::milliseconds(ctx.cfg.tcp_invalid_ratelimit);
-  if (oow_ack_sent_ && ctx.now - last_oow_ack_ < limit) return true;
+  if (oow_ack_sent_ && last_oow_ack_.elapsed(ctx.now) < limit) return true;
   oow_ack_sent_ = true;
-  last_oow_ack_ = ctx.now;
+  last_oow_ack_ = MsStamp(ctx.now);
   return false;
 }
 

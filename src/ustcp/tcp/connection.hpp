@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "ustcp/base/jiffies.hpp"
 #include "ustcp/base/seq.hpp"
 #include "ustcp/base/time.hpp"
 #include "ustcp/base/timer_wheel.hpp"
@@ -175,7 +176,8 @@ class Connection {
   bool probing() const { return xmit_timer_ == XmitTimer::Probe0; }
   TimePoint sk_deadline() const { return sk_at_; }
   uint8_t probes_out() const { return probes_out_; }
-  TimePoint ts_recent_stamp() const { return ts_recent_stamp_; }
+  // When ts_recent was taken, in whole seconds (the TIME_WAIT record keeps it so).
+  TimePoint ts_recent_stamp() const { return TimePoint(std::chrono::seconds(ts_recent_stamp_s_)); }
   // TIME_WAIT's view of the connection (the stack may move it to a compact record).
   uint32_t ts_recent() const { return ts_recent_; }
   uint32_t ts_offset() const { return ts_offset_; }
@@ -396,35 +398,46 @@ class Connection {
   void rcv_rtt_update(uint32_t sample_us, bool win_dep);
   void rcv_space_adjust(Context& ctx);
 
+  // The members are grouped by size so that the compiler leaves no padding between them: a
+  // million connections pay for every byte twice over (bench/RESULTS.md, "million").
+  // tests/unit/connection_size_test.cpp holds sizeof(Connection) to its budget.
   FourTuple tuple_;
-  State state_ = State::Close;
-  ConnError error_ = ConnError::None;
-  ConnError close_reason_ = ConnError::None;
-  CaState ca_state_ = CaState::Open;
-  XmitTimer xmit_timer_ = XmitTimer::None;
+  // States in the bits their values need, then flags, one bit each.
+  State state_ : 4 = State::Close;
+  ConnError error_ : 3 = ConnError::None;
+  ConnError close_reason_ : 3 = ConnError::None;
+  CaState ca_state_ : 3 = CaState::Open;
+  XmitTimer xmit_timer_ : 3 = XmitTimer::None;
+  bool orphan_ : 1 = false;
+  bool fin_queued_ : 1 = false;  // the application shut down writing: FIN after the data
+  bool fin_rcvd_ : 1 = false;
+  bool ts_ok_ : 1 = false;
+  bool sack_ok_ : 1 = false;
+  bool wscale_ok_ : 1 = false;
+  bool ack_pending_ : 1 = false;   // a (delayed) ACK is owed
+  bool pingpong_ : 1 = false;      // interactive mode: delay ACKs (inet_csk_enter_pingpong_mode)
+  bool data_seen_ : 1 = false;     // first data received (starts quick-ack mode)
+  bool fin_ooo_ : 1 = false;       // a FIN arrived beyond a hole; fin_ooo_seq_ is where it sits
+  bool frto_ : 1 = false;          // F-RTO (RFC 5682) after this RTO
+  bool tlp_retrans_ : 1 = false;   // the loss probe was a retransmission
+  bool tlp_pending_ : 1 = false;   // a loss probe is unanswered (tlp_high_seq set)
+  bool undo_pending_ : 1 = false;  // undo_marker set
+  bool is_sack_reneg_ : 1 = false;
+  bool is_cwnd_limited_ : 1 = false;
+  bool has_highest_sack_ : 1 = false;
+  bool rack_advanced_ : 1 = false;
+  bool rack_dsack_seen_ : 1 = false;
+  bool rack_set_ : 1 = false;
+  bool eof_read_ : 1 = false;
+  bool nospace_ : 1 = false;            // a write found the send buffer full (SOCK_NOSPACE)
+  bool rate_app_limited_ : 1 = false;   // the last rate sample was app-limited
+  bool oow_ack_sent_ : 1 = false;       // last_oow_ack_ is set
+  bool retrans_stamp_set_ : 1 = false;  // retrans_stamp_ is set (Linux: retrans_stamp != 0)
+  bool probes_stamp_set_ : 1 = false;   // probes_stamp_ is set (icsk_probes_tstamp != 0)
+  // RFC 2883 D-SACK: the duplicate range to report as the first SACK block of the next
+  // ACK (Linux tcp_dsack_set), dsack_left_ to dsack_right_.
+  bool dsack_pending_ : 1 = false;
 
-  bool orphan_ = false;
-  bool fin_queued_ = false;  // the application shut down writing: FIN after the data
-  bool fin_rcvd_ = false;
-  bool ts_ok_ = false;
-  bool sack_ok_ = false;
-  bool wscale_ok_ = false;
-  bool ack_pending_ = false;   // a (delayed) ACK is owed
-  bool pingpong_ = false;      // interactive mode: delay ACKs (inet_csk_enter_pingpong_mode)
-  bool data_seen_ = false;     // first data received (starts quick-ack mode)
-  bool fin_ooo_ = false;       // a FIN arrived beyond a hole; fin_ooo_seq_ is where it sits
-  bool frto_ = false;          // F-RTO (RFC 5682) after this RTO
-  bool tlp_retrans_ = false;   // the loss probe was a retransmission
-  bool tlp_pending_ = false;   // a loss probe is unanswered (tlp_high_seq set)
-  bool undo_pending_ = false;  // undo_marker set
-  bool is_sack_reneg_ = false;
-  bool is_cwnd_limited_ = false;
-  bool has_highest_sack_ = false;
-  bool rack_advanced_ = false;
-  bool rack_dsack_seen_ = false;
-  bool rack_set_ = false;
-  bool eof_read_ = false;
-  bool nospace_ = false;   // a write found the send buffer full (SOCK_NOSPACE)
   uint8_t quickacks_ = 0;  // ACKs still to send at once (tcp_incr_quickack)
   uint8_t snd_wscale_ = 0;
   uint8_t rcv_wscale_ = 0;
@@ -438,14 +451,10 @@ class Connection {
   uint16_t mss_ = kMssDefault;      // payload bytes per segment we send (mss_cache)
   uint16_t adv_mss_ = 0;            // the MSS we announced
   uint16_t rcv_mss_ = kMssDefault;  // estimate of the peer's segment size (icsk_ack.rcv_mss)
-  // The delayed-ACK timeout estimate (icsk_ack.ato), in microseconds: 0 until data arrives,
-  // then from the gaps between data segments (tcp_event_data_recv).
-  uint32_t ato_us_ = 0;
-  Chrono chrono_;  // busy / rwnd-limited / sndbuf-limited time (tcp_info, ss -i)
 
-  SeqNum iss_, irs_;
+  SeqNum iss_;
   SeqNum snd_una_, snd_nxt_;
-  SeqNum snd_wl1_, snd_wl2_;
+  SeqNum snd_wl1_;            // seq of the segment that last updated the window (Linux has no wl2)
   SeqNum snd_sml_;            // end of the last small segment sent (Nagle, Minshall)
   SeqNum buf_seq_;            // sequence of the first byte in sndq_
   SeqNum rcv_nxt_, rcv_wup_;  // rcv_wup: rcv_nxt when the window was last announced
@@ -455,6 +464,8 @@ class Connection {
   SeqNum tlp_high_seq_;    // snd_nxt when the loss probe went out
   SeqNum highest_sack_;    // end of the highest SACKed record (the "forward ACK", fack)
   SeqNum cwnd_usage_seq_;  // tcp_cwnd_validate's round marker
+  SeqNum rcv_rtt_seq_;
+  SeqNum dsack_left_, dsack_right_;
   uint32_t snd_wnd_ = 0;
   uint32_t max_window_ = 0;  // largest window the peer offered (RFC 5961 5.2)
   uint32_t rcv_wnd_ = 0;     // window announced at rcv_wup
@@ -479,36 +490,46 @@ class Connection {
   uint32_t rcv_rtt_us8_ = 0;  // receiver's RTT estimate << 3 (rcv_rtt_est.rtt_us)
   uint32_t rcv_rtt_last_tsecr_ = 0;
   uint32_t rcvq_space_ = 0;  // bytes the application read in the last RTT (rcvq_space.space)
-  uint64_t total_retrans_ = 0;
+  // Bytes the application has read, and their count at the start of the autotuning
+  // measurement, modulo 2^32 as Linux's copied_seq and rcvq_space.seq.
+  uint32_t copied_ = 0;
+  uint32_t rcvq_space_copied_ = 0;
+  uint32_t total_retrans_ = 0;                     // tp->total_retrans
   uint32_t segs_out_ = 0, segs_in_ = 0;            // tcpi_segs_out / tcpi_segs_in
   uint32_t data_segs_out_ = 0, data_segs_in_ = 0;  // ... of them carrying data
+  // The delayed-ACK timeout estimate (icsk_ack.ato), in microseconds: 0 until data arrives,
+  // then from the gaps between data segments (tcp_event_data_recv).
+  uint32_t ato_us_ = 0;
+  Chrono chrono_;  // busy / rwnd-limited / sndbuf-limited time (tcp_info, ss -i)
+
+  // Moments Linux keeps in jiffies (ustcp/base/jiffies.hpp), and ts_recent_stamp in whole
+  // seconds of the Stack's clock (Linux: ktime_get_seconds) for PAWS's 24 days.
+  uint32_t ts_recent_stamp_s_ = 0;
+  MsStamp retrans_stamp_;  // first retransmission of the episode (if retrans_stamp_set_)
+  MsStamp probes_stamp_;   // first zero-window probe of the episode (if probes_stamp_set_)
+  MsStamp last_rcv_;       // last segment received (rcv_tstamp: keepalive idle time)
+  MsStamp last_data_rcv_;  // last in-order data received (icsk_ack.lrcvtime)
+  MsStamp last_oow_ack_;   // rate limit of challenge and dup ACKs (if oow_ack_sent_)
+  MsStamp lsndtime_;       // last data sent
+  MsStamp cwnd_stamp_;     // snd_cwnd_stamp: last cwnd change or full use
+
+  CongestionState cc_;
+  RttEstimator rtt_;
+
   uint64_t bytes_acked_ = 0;
   uint64_t bytes_received_ = 0;
   uint64_t bytes_sent_ = 0;
   uint64_t bytes_retrans_ = 0;
   uint64_t delivery_rate_ = 0;  // bytes/s of the last rate sample that was not app-limited
-  bool rate_app_limited_ = false;
-  uint64_t rtx_hint_ = 0;           // no record before it is lost and waiting to be retransmitted
-  uint64_t copied_ = 0;             // bytes the application has read (copied_seq)
-  uint64_t rcvq_space_copied_ = 0;  // copied_ at the start of the measurement
-  SeqNum rcv_rtt_seq_;
+  uint64_t rtx_hint_ = 0;       // no record before it is lost and waiting to be retransmitted
+  // Moments Linux keeps in microseconds (tcp_mstamp), and the timers' deadlines.
   TimePoint rcv_rtt_time_{};
   TimePoint rcvq_space_time_{};
-  TimePoint ts_recent_stamp_{};
-  TimePoint rtt_time_ = kNever;       // handshake: when the SYN (or SYN-ACK) being timed left
-  TimePoint retrans_stamp_ = kNever;  // first retransmission of the current episode
-  TimePoint probes_stamp_ = kNever;   // first zero-window probe of the episode (TCP_USER_TIMEOUT)
-  TimePoint last_rcv_{};              // last segment received (keepalive idle time)
-  TimePoint last_data_rcv_{};         // last in-order data received (icsk_ack.lrcvtime)
-  TimePoint last_oow_ack_{};    // rate limit of challenge and dup ACKs (tcp_invalid_ratelimit)
-  TimePoint lsndtime_{};        // last data sent
-  TimePoint last_rto_at_{};     // the most recent retransmission timeout (data)
-  TimePoint cwnd_stamp_{};      // snd_cwnd_stamp: last cwnd change or full use
-  TimePoint rack_mstamp_{};     // send time of the most recently (S)ACKed record
-  TimePoint first_tx_time_{};   // rate: start of the current flight
-  TimePoint delivered_time_{};  // rate: when delivered_ last grew
-  bool oow_ack_sent_ = false;
-
+  TimePoint rtt_time_ = kNever;  // handshake: when the SYN (or SYN-ACK) being timed left
+  TimePoint last_rto_at_{};      // the most recent retransmission timeout (data)
+  TimePoint rack_mstamp_{};      // send time of the most recently (S)ACKed record
+  TimePoint first_tx_time_{};    // rate: start of the current flight
+  TimePoint delivered_time_{};   // rate: when delivered_ last grew
   // Timers. rtx_: the transmit timer (RTO, loss probe, RACK reordering, zero-window
   // probe, SYN retransmission; which one is xmit_timer_). sk_: keepalive, FIN_WAIT_2 and
   // TIME_WAIT (Linux's sk_timer / tw timer). kNever = not armed.
@@ -516,8 +537,6 @@ class Connection {
   TimePoint delack_at_ = kNever;
   TimePoint sk_at_ = kNever;
 
-  RttEstimator rtt_;
-  CongestionState cc_;
   const CongestionControl* ca_ = &reno();
   ByteRing sndq_;
   RecvQueue rcvq_;
@@ -526,13 +545,6 @@ class Connection {
   // The unsent data as Linux's skbs would hold it: where each ends and which carry PSH
   // (push_policy.hpp); sent data keeps its skb ends in the records (TxSegment::skb).
   WriteQueueModel push_ends_;
-  // The SACK blocks of the previous ACK (recv_sack_cache): ranges already tagged.
-  std::array<wire::SackBlock, 4> sack_cache_{};
-  uint8_t sack_cache_n_ = 0;
-  // RFC 2883 D-SACK: the duplicate range to report as the first SACK block of the next
-  // ACK (Linux tcp_dsack_set), when dsack_pending_.
-  bool dsack_pending_ = false;
-  SeqNum dsack_left_, dsack_right_;
   void set_dsack(Context& ctx, SeqNum left, SeqNum right);
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ustcp/tcp/connection.hpp"
+#include "ustcp/tcp/time_wait.hpp"
 
 namespace ustcp::tcp {
 
@@ -35,7 +36,8 @@ void Connection::connect(Context& ctx, SeqNum iss, uint32_t ts_offset) {
   ++ctx.mib.ActiveOpens;
   send_syn(ctx);
   rtt_time_ = ctx.now;
-  retrans_stamp_ = ctx.now;
+  retrans_stamp_ = MsStamp(ctx.now);
+  retrans_stamp_set_ = true;
   set_xmit_timer(ctx, XmitTimer::Retrans, kTimeoutInit);
 }
 
@@ -56,34 +58,19 @@ void Connection::open_from_request(Context& ctx, const OpenRequest& req) {
   rcv_wscale_ = req.rcv_wscale;
   init_mss(ctx.cfg, req.peer_mss);
   ts_recent_ = req.ts_recent;
-  ts_recent_stamp_ = ctx.now;
+  ts_recent_stamp_s_ = stamp_seconds(ctx.now);
   ts_offset_ = req.ts_offset;
   iss_ = req.iss;
-  irs_ = req.irs;
   snd_una_ = iss_;
   snd_nxt_ = buf_seq_ = iss_ + 1;
-  rcv_nxt_ = rcv_wup_ = irs_ + 1;
+  rcv_nxt_ = rcv_wup_ = req.irs + 1;
   rcv_wnd_ = req.rcv_wnd;
-  snd_wl1_ = irs_;
+  snd_wl1_ = req.irs;
   if (req.synack_sent != kNever) {
     rtt_time_ = req.synack_sent;
   }
-  last_rcv_ = ctx.now;
+  last_rcv_ = MsStamp(ctx.now);
   state_ = State::SynRecv;  // the request was SYN_RECV already: no transition to report
-}
-
-// Keeps the options both sides offered (RFC 7323 1.3 and 2.2, RFC 2018 2).
-static void negotiate(const wire::TcpOptions& o, bool& ts_ok, bool& sack_ok, bool& wscale_ok,
-                      uint8_t& snd_wscale, uint8_t& rcv_wscale) {
-  sack_ok = sack_ok && o.sack_permitted;
-  ts_ok = ts_ok && o.timestamp.has_value();
-  if (wscale_ok && o.wscale) {
-    // RFC 7323 2.3: a shift above 14 is used as 14.
-    snd_wscale = std::min<uint8_t>(*o.wscale, kMaxWscale);
-  } else {
-    wscale_ok = false;
-    snd_wscale = rcv_wscale = 0;
-  }
 }
 
 // RFC 9293 3.10.7.3, SYN-SENT, as Linux's tcp_rcv_synsent_state_process does it.
@@ -106,8 +93,7 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
   }
   if (!seg.has(SYN)) return;
 
-  irs_ = seg.seq();
-  rcv_nxt_ = rcv_wup_ = irs_ + 1;
+  rcv_nxt_ = rcv_wup_ = seg.seq() + 1;
   if (!ack_ok) {
     // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, and our SYN again with an
     // ACK. Linux resends its SYN (tcp_send_synack), whose options come from the sysctls as
@@ -117,22 +103,31 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
     set_state(ctx, State::SynRecv);
     send_syn(ctx);
   }
-  negotiate(seg.options(), ts_ok_, sack_ok_, wscale_ok_, snd_wscale_, rcv_wscale_);
+  // Keeps the options both sides offered (RFC 7323 1.3 and 2.2, RFC 2018 2).
+  const wire::TcpOptions& o = seg.options();
+  sack_ok_ = sack_ok_ && o.sack_permitted;
+  ts_ok_ = ts_ok_ && o.timestamp.has_value();
+  if (wscale_ok_ && o.wscale) {
+    // RFC 7323 2.3: a shift above 14 is used as 14.
+    snd_wscale_ = std::min<uint8_t>(*o.wscale, kMaxWscale);
+  } else {
+    wscale_ok_ = false;
+    snd_wscale_ = rcv_wscale_ = 0;
+  }
   init_mss(ctx.cfg, seg.options().mss.value_or(0));
   if (ts_ok_) {
     ts_recent_ = seg.options().timestamp->val;
-    ts_recent_stamp_ = ctx.now;
+    ts_recent_stamp_s_ = stamp_seconds(ctx.now);
   }
   // RFC 7323 2.2: the window of a SYN is not scaled.
   snd_wnd_ = max_window_ = seg.window();
   snd_wl1_ = seg.seq();
-  last_rcv_ = ctx.now;
+  last_rcv_ = MsStamp(ctx.now);
 
   if (ack_ok) {
     // Our SYN is acknowledged: ESTABLISHED. Linux does not queue data carried by a SYN-ACK
     // (without Fast Open) nor act on its FIN; the peer will send them again.
     snd_una_ = seg.ack();
-    snd_wl2_ = seg.ack();
     // The SYN's RTT (Karn: not if it was retransmitted), else the timestamp echo of the
     // SYN that got through (tcp_ack_update_rtt).
     const auto& ts = seg.options().timestamp;
@@ -186,13 +181,13 @@ void Connection::establish(Context& ctx) {
   rcvq_space_ = std::min<uint32_t>(rcv_wnd_, kInitCwnd * adv_mss_);
   rcvq_space_time_ = ctx.now;
   rcvq_space_copied_ = copied_;
-  lsndtime_ = cwnd_stamp_ = ctx.now;  // no idle restart before the first data
+  lsndtime_ = cwnd_stamp_ = MsStamp(ctx.now);  // no idle restart before the first data
   // tcp_finish_connect / tcp_create_openreq_child: tcpi_last_data_recv counts from here.
-  last_data_rcv_ = ctx.now;
+  last_data_rcv_ = MsStamp(ctx.now);
   retransmits_ = 0;
   backoff_ = 0;
   rtt_time_ = kNever;
-  retrans_stamp_ = kNever;
+  retrans_stamp_set_ = false;
   rtx_at_ = kNever;
   xmit_timer_ = XmitTimer::None;
   arm_keepalive(ctx);

@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "ustcp/tcp/connection.hpp"
+#include "ustcp/tcp/time_wait.hpp"
 
 namespace ustcp::tcp {
 
@@ -34,7 +35,10 @@ bool Connection::paws_reject(Context& ctx, const wire::TcpView& seg) const {
   const auto& ts = seg.options().timestamp;
   if (!ts_ok_ || !ts) return false;
   if (static_cast<int32_t>(ts_recent_ - ts->val) <= 1) return false;
-  if (ctx.now - ts_recent_stamp_ >= kPawsIdle) return false;
+  // In whole seconds, as Linux (ktime_get_seconds) and the TIME_WAIT record count them.
+  constexpr auto kPawsIdleS =
+      static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(kPawsIdle).count());
+  if (stamp_seconds(ctx.now) - ts_recent_stamp_s_ >= kPawsIdleS) return false;
   return true;
 }
 
@@ -48,7 +52,7 @@ void Connection::replace_ts_recent(Context& ctx, const wire::TcpView& seg) {
   if (!ts_ok_ || !ts || seg.seq().after(rcv_wup_)) return;
   if (static_cast<int32_t>(ts->val - ts_recent_) < 0) return;
   ts_recent_ = ts->val;
-  ts_recent_stamp_ = ctx.now;
+  ts_recent_stamp_s_ = stamp_seconds(ctx.now);
 }
 
 // tcp_sequence: Linux accepts a segment that ends at or after rcv_wup (where the window was
@@ -120,7 +124,7 @@ void Connection::on_segment_synchronized(Context& ctx, const wire::TcpView& seg)
 
   // Fifth: the ACK field. "If the ACK bit is off drop the segment."
   if (!seg.has(ACK)) return;
-  last_rcv_ = ctx.now;
+  last_rcv_ = MsStamp(ctx.now);
   if (!process_ack(ctx, seg)) return;
   if (state_ == State::Close || state_ == State::TimeWait) return;
 
@@ -161,7 +165,6 @@ int Connection::update_window(Context& ctx, const wire::TcpView& seg) {
       if (has_send_head()) slow_start_after_idle_check(ctx);
     }
   }
-  snd_wl2_ = ack;
   bytes_acked_ += ack.since(snd_una_).raw();
   snd_una_ = ack;
   return flag;
@@ -184,8 +187,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     snd_una_ = ack;
     snd_wnd_ = max_window_ = uint32_t{seg.window()} << snd_wscale_;
     snd_wl1_ = seg.seq();
-    snd_wl2_ = ack;
-    // tcp_synack_rtt_meas: the SYN-ACK's RTT unless it was retransmitted (Karn), else the
+      // tcp_synack_rtt_meas: the SYN-ACK's RTT unless it was retransmitted (Karn), else the
     // timestamp echo.
     if (rtt_time_ != kNever) {
       const int64_t us = std::max<int64_t>(to_micros(ctx.now - rtt_time_), 0);
@@ -274,7 +276,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     if (has_send_head()) {
       if (!send_head_end().after(wnd_end())) {
         backoff_ = 0;
-        probes_stamp_ = kNever;
+        probes_stamp_set_ = false;
         clear_xmit_timer(XmitTimer::Probe0);
       } else if (xmit_timer_ == XmitTimer::Probe0) {
         // The answer re-arms the probe timer: the next probe follows it by one
@@ -456,7 +458,7 @@ void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32
     incr_quickack(kMaxQuickAcks);
     ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
   } else {
-    const Duration m = ctx.now - last_data_rcv_;
+    const Duration m = last_data_rcv_.elapsed(ctx.now);
     Duration ato = this->ato();
     if (m <= kDelackMin / 2) {
       ato = ato / 2 + kDelackMin / 2;
@@ -467,7 +469,7 @@ void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32
     }
     ato_us_ = static_cast<uint32_t>(to_micros(ato));
   }
-  last_data_rcv_ = ctx.now;
+  last_data_rcv_ = MsStamp(ctx.now);
 }
 
 // tcp_dsack_set: only when SACK was negotiated and net.ipv4.tcp_dsack is on.

@@ -39,8 +39,9 @@ Duration Connection::probe0_base() const { return std::max<Duration>(rtt_.rto(),
 // (tcp_clamp_probe0_to_user_timeout).
 Duration Connection::probe0_when(TimePoint now) const {
   Duration r = rtt_.backed_off(probe0_base(), backoff_);
-  if (opts_.user_timeout && probes_stamp_ != kNever) {
-    const Duration left = std::chrono::milliseconds(opts_.user_timeout) - (now - probes_stamp_);
+  if (opts_.user_timeout && probes_stamp_set_) {
+    const Duration left =
+        std::chrono::milliseconds(opts_.user_timeout) - probes_stamp_.elapsed(now);
     r = std::min<Duration>(r, std::max<Duration>(left, kTimeoutMin));
   }
   return r;
@@ -279,7 +280,7 @@ void Connection::push(Context& ctx, PushMode mode) {
       rtxq_.push(seg);
       if (len > 0) ++ctx.mib.TCPOrigDataSent;
       bytes_sent_ += len;
-      lsndtime_ = ctx.now;
+      lsndtime_ = MsStamp(ctx.now);
       if (len < mss_) snd_sml_ = snd_nxt_ + len;
       snd_nxt_ = seg.end;
       // tcp_event_new_data_sent: the RTO starts with the first packet in flight.
@@ -338,11 +339,14 @@ bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans, 
   ++ctx.mib.RetransSegs;
   ++total_retrans_;
   bytes_retrans_ += len;
-  lsndtime_ = ctx.now;
+  lsndtime_ = MsStamp(ctx.now);
   if (count_retrans) {
     if (!(s.sacked & tcpcb::SACKED_RETRANS)) ++rtxq_.retrans_out;
     s.sacked |= tcpcb::RETRANS;
-    if (retrans_stamp_ == kNever) retrans_stamp_ = ctx.now;  // the first retransmission
+    if (!retrans_stamp_set_) {  // the first retransmission
+      retrans_stamp_ = MsStamp(ctx.now);
+      retrans_stamp_set_ = true;
+    }
     undo_retrans_ = std::max(undo_retrans_, 0) + 1;
   }
   return true;
@@ -476,13 +480,13 @@ void Connection::cwnd_validate(Context& ctx, bool cwnd_limited) {
   }
   if (is_cwnd_limited()) {
     snd_cwnd_used_ = 0;  // the network is fed fully
-    cwnd_stamp_ = ctx.now;
+    cwnd_stamp_ = MsStamp(ctx.now);
     return;
   }
   snd_cwnd_used_ = std::max(snd_cwnd_used_, packets_out);
   // tcp_cwnd_application_limited (RFC 2861): after an RTO of application-limited sending,
   // shrink cwnd to halfway between what it was and what was used.
-  if (ctx.cfg.tcp_slow_start_after_idle && ctx.now - cwnd_stamp_ >= rto()) {
+  if (ctx.cfg.tcp_slow_start_after_idle && cwnd_stamp_.elapsed(ctx.now) >= rto()) {
     if (ca_state_ == CaState::Open && sndq_.free_space() > 0) {
       const uint32_t win_used = std::max(snd_cwnd_used_, std::min(kInitCwnd, cc_.cwnd_clamp));
       if (win_used < cc_.cwnd) {
@@ -491,7 +495,7 @@ void Connection::cwnd_validate(Context& ctx, bool cwnd_limited) {
       }
       snd_cwnd_used_ = 0;
     }
-    cwnd_stamp_ = ctx.now;
+    cwnd_stamp_ = MsStamp(ctx.now);
   }
   // Not held back by the network, nothing left unsent, and the application finding the
   // buffer full: the send buffer is what limits the flow.
@@ -513,7 +517,7 @@ void Connection::check_space(Context& ctx) {
 // RTO: the window restarts (net.ipv4.tcp_slow_start_after_idle).
 void Connection::slow_start_after_idle_check(Context& ctx) {
   if (ctx.cfg.tcp_slow_start_after_idle && rtxq_.empty() && is_synchronized(state_) &&
-      ctx.now - lsndtime_ > rto()) {
+      lsndtime_.elapsed(ctx.now) > rto()) {
     cwnd_restart(ctx);
   }
 }
@@ -524,11 +528,11 @@ void Connection::cwnd_restart(Context& ctx) {
   ca_->cwnd_event(cc_, ca_ctx(ctx), CaEvent::CwndRestart);
   const uint32_t restart_cwnd = std::min(kInitCwnd, cc_.cwnd);
   cc_.ssthresh = std::max(cc_.ssthresh, (cc_.cwnd >> 1) + (cc_.cwnd >> 2));
-  Duration delta = ctx.now - lsndtime_;
+  Duration delta = lsndtime_.elapsed(ctx.now);
   const Duration r = rto();
   while ((delta -= r) > Duration::zero() && cc_.cwnd > restart_cwnd) cc_.cwnd >>= 1;
   cc_.cwnd = std::max(cc_.cwnd, restart_cwnd);
-  cwnd_stamp_ = ctx.now;
+  cwnd_stamp_ = MsStamp(ctx.now);
   snd_cwnd_used_ = 0;
 }
 
@@ -563,7 +567,7 @@ void Connection::send_probe(Context& ctx) {
     push_ends_.probe_sent(seg.end, data_end());
     ++ctx.mib.TCPOrigDataSent;
     bytes_sent_ += len;
-    lsndtime_ = ctx.now;
+    lsndtime_ = MsStamp(ctx.now);
     snd_nxt_ = seg.end;
     if (was_empty) rearm_rto(ctx);
     return;

@@ -41,7 +41,7 @@ bool at_least(CaState a, CaState b) { return static_cast<uint8_t>(a) >= static_c
 }  // namespace
 
 CaContext Connection::ca_ctx(Context& ctx) {
-  return CaContext{ctx.now, snd_una_, snd_nxt_, lsndtime_, &ctx.mib};
+  return CaContext{ctx.now, snd_una_, snd_nxt_, lsndtime_.time(ctx.now), &ctx.mib};
 }
 
 void Connection::set_ca_state(Context& ctx, CaState s) {
@@ -267,7 +267,7 @@ void Connection::cwnd_reduction(Context& ctx, int newly_acked_sacked, int newly_
 void Connection::end_cwnd_reduction(Context& ctx) {
   if (cc_.ssthresh < kInfiniteSsthresh && (ca_state_ == CaState::Cwr || undo_pending_)) {
     cc_.cwnd = cc_.ssthresh;
-    cwnd_stamp_ = ctx.now;
+    cwnd_stamp_ = MsStamp(ctx.now);
   }
   ca_->cwnd_event(cc_, ca_ctx(ctx), CaEvent::CompleteCwr);
 }
@@ -332,7 +332,7 @@ void Connection::enter_loss(Context& ctx) {
   }
   cc_.cwnd = rtxq_.in_flight() + 1;
   cc_.cwnd_cnt = 0;
-  cwnd_stamp_ = ctx.now;
+  cwnd_stamp_ = MsStamp(ctx.now);
   // A timeout after many dupacks says the reordering estimate was too high.
   const uint32_t sysctl_reordering = static_cast<uint32_t>(ctx.cfg.tcp_reordering);
   if (!at_least(ca_state_, CaState::Cwr) && rtxq_.sacked_out >= sysctl_reordering) {
@@ -350,8 +350,8 @@ void Connection::enter_loss(Context& ctx) {
 // tcp_packet_delayed: the echo predates our first retransmission: the original got there.
 bool Connection::packet_delayed(Context& ctx) const {
   (void)ctx;
-  return retrans_stamp_ != kNever && rx_tsecr_ != 0 &&
-         static_cast<int32_t>(rx_tsecr_ - ts_now(retrans_stamp_)) < 0;
+  return retrans_stamp_set_ && rx_tsecr_ != 0 &&
+         static_cast<int32_t>(rx_tsecr_ - (retrans_stamp_.ms() + ts_offset_)) < 0;
 }
 
 bool Connection::may_undo(Context& ctx) const {
@@ -375,7 +375,7 @@ void Connection::undo_cwnd_reduction(Context& ctx, bool unmark_loss) {
     cc_.cwnd = ca_->undo_cwnd(cc_);
     if (prior_ssthresh_ > cc_.ssthresh) cc_.ssthresh = prior_ssthresh_;
   }
-  cwnd_stamp_ = ctx.now;
+  cwnd_stamp_ = MsStamp(ctx.now);
   undo_pending_ = false;
   rack_advanced_ = true;  // re-examine losses
 }
@@ -399,7 +399,7 @@ bool Connection::try_undo_recovery(Context& ctx) {
     --rack_reo_wnd_persist_;
   }
   if (non_sack_preventing_reopen_check(sack_ok_, snd_una_, high_seq_)) {
-    if (!any_retrans_done()) retrans_stamp_ = kNever;
+    if (!any_retrans_done()) retrans_stamp_set_ = false;
     return true;
   }
   set_ca_state(ctx, CaState::Open);
@@ -426,7 +426,7 @@ bool Connection::try_undo_loss(Context& ctx, bool frto_undo) {
   if (frto_undo) ++ctx.mib.TCPSpuriousRTOs;
   retransmits_ = 0;
   if (non_sack_preventing_reopen_check(sack_ok_, snd_una_, high_seq_)) {
-    if (!any_retrans_done()) retrans_stamp_ = kNever;
+    if (!any_retrans_done()) retrans_stamp_set_ = false;
     return true;
   }
   if (frto_undo || sack_ok_) {
@@ -442,7 +442,7 @@ bool Connection::try_undo_partial(Context& ctx, SeqNum prior_snd_una, bool& do_l
   if (undo_pending_ && packet_delayed(ctx)) {
     check_sack_reordering(ctx, prior_snd_una, true);
     if (rtxq_.retrans_out) return true;
-    if (!any_retrans_done()) retrans_stamp_ = kNever;
+    if (!any_retrans_done()) retrans_stamp_set_ = false;
     undo_cwnd_reduction(ctx, true);
     ++ctx.mib.TCPPartialUndo;
     try_keep_open(ctx);
@@ -462,7 +462,7 @@ void Connection::try_keep_open(Context& ctx) {
 
 void Connection::try_to_open(Context& ctx, int flag) {
   (void)flag;
-  if (!any_retrans_done()) retrans_stamp_ = kNever;
+  if (!any_retrans_done()) retrans_stamp_set_ = false;
   if (ca_state_ != CaState::Cwr) try_keep_open(ctx);
 }
 
@@ -519,7 +519,7 @@ void Connection::fastretrans_alert(Context& ctx, SeqNum prior_snd_una, int num_d
 
   // D. Exits: the state ends when high_seq is acknowledged.
   if (ca_state_ == CaState::Open) {
-    retrans_stamp_ = kNever;
+    retrans_stamp_set_ = false;
   } else if (!snd_una_.before(high_seq_)) {
     switch (ca_state_) {
       case CaState::Cwr:
@@ -633,7 +633,7 @@ void Connection::cong_control(Context& ctx, uint32_t acked_sacked, int newly_los
                              : (flag & kFlagDataAcked) != 0;
   if (may_raise) {
     ca_->cong_avoid(cc_, ca_ctx(ctx), acked_sacked, is_cwnd_limited());
-    cwnd_stamp_ = ctx.now;
+    cwnd_stamp_ = MsStamp(ctx.now);
   }
 }
 

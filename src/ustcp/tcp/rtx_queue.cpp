@@ -1,5 +1,7 @@
 #include "ustcp/tcp/rtx_queue.hpp"
 
+#include <algorithm>
+
 namespace ustcp::tcp {
 
 uint64_t RtxQueue::push(const TxSegment& s) {
@@ -24,6 +26,7 @@ void RtxQueue::pop_head() {
   segs_.pop_front();
   if (segs_.empty()) {
     tsorted_.clear();
+    sack_cache_.reset();
     sacked_out = lost_out = retrans_out = 0;
   } else {
     drop_stale_front();
@@ -51,7 +54,22 @@ uint64_t RtxQueue::find(SeqNum seq) const {
 void RtxQueue::clear() {
   segs_.clear();
   tsorted_.clear();
+  sack_cache_.reset();
   sacked_out = lost_out = retrans_out = 0;
+}
+
+void RtxQueue::set_sack_cache(const wire::SackBlock* blocks, int n) {
+  if (n == 0) {
+    sack_cache_.reset();
+    return;
+  }
+  if (!sack_cache_) sack_cache_ = std::make_unique<SackCache>();
+  SackCache& c = *sack_cache_;
+  c.n = n;
+  std::copy(blocks, blocks + n, c.blocks.begin());
+  std::sort(
+      c.blocks.begin(), c.blocks.begin() + n,
+      [](const wire::SackBlock& a, const wire::SackBlock& b) { return a.left.before(b.left); });
 }
 
 // An entry stands for its record while the record is queued, was last sent at the

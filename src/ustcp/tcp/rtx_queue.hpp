@@ -12,11 +12,14 @@
 //   in_flight() = packets_out - (sacked_out + lost_out) + retrans_out   (RFC 6675 "pipe")
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 
 #include "ustcp/base/ring.hpp"
 #include "ustcp/base/seq.hpp"
 #include "ustcp/base/time.hpp"
+#include "ustcp/wire/tcp.hpp"
 
 namespace ustcp::tcp {
 
@@ -97,6 +100,19 @@ class RtxQueue {
     drop_stale_front();
   }
 
+  // The SACK blocks of the previous ACK (Linux's recv_sack_cache), in sequence order:
+  // ranges already tagged. Read only while sacked_out > 0, which only SACK processing
+  // (writing the cache) makes true once the queue has emptied; so the cache is allocated by
+  // the first blocks and freed with the records, and an idle connection holds none.
+  struct SackCache {
+    std::array<wire::SackBlock, 4> blocks;
+    int n = 0;
+  };
+  // Null: no blocks.
+  const SackCache* sack_cache() const { return sack_cache_.get(); }
+  // Remembers `n` blocks (at most 4) and sorts them.
+  void set_sack_cache(const wire::SackBlock* blocks, int n);
+
   uint32_t sacked_out = 0;
   uint32_t lost_out = 0;
   uint32_t retrans_out = 0;
@@ -105,9 +121,11 @@ class RtxQueue {
   bool live(const TsEntry& e) const;
   void drop_stale_front();
 
+  uint32_t tx_count_ = 0;  // sends so far: each (re)transmission's tx_order (next to the
+                           // counts above, where the pointers' alignment leaves room)
   Ring<TxSegment> segs_;
   Ring<TsEntry> tsorted_;
-  uint32_t tx_count_ = 0;  // sends so far: each (re)transmission's tx_order
+  std::unique_ptr<SackCache> sack_cache_;
 };
 
 }  // namespace ustcp::tcp

@@ -232,21 +232,21 @@ int Connection::sacktag(Context& ctx, const wire::TcpView& seg, SeqNum prior_snd
       continue;
     }
     SeqNum from = b.start;
-    for (int c = 0; c < sack_cache_n_ && from.before(b.end); ++c) {
-      const wire::SackBlock& k = sack_cache_[c];
+    const RtxQueue::SackCache* cache = rtxq_.sack_cache();
+    for (int c = 0; cache && c < cache->n && from.before(b.end); ++c) {
+      const wire::SackBlock& k = cache->blocks[c];
       if (!k.right.after(from) || !k.left.before(b.end)) continue;  // no overlap
       if (from.before(k.left)) sacktag_range(ctx, from, k.left, false, st);
       from = seq_max(from, k.right);
     }
     if (from.before(b.end)) sacktag_range(ctx, from, b.end, false, st);
   }
-  sack_cache_n_ = 0;
+  wire::SackBlock tagged[4];
+  int cached = 0;
   for (int i = 0; i < n; ++i) {
-    if (!used[i].dup) sack_cache_[sack_cache_n_++] = wire::SackBlock{used[i].start, used[i].end};
+    if (!used[i].dup) tagged[cached++] = wire::SackBlock{used[i].start, used[i].end};
   }
-  std::sort(
-      sack_cache_.begin(), sack_cache_.begin() + sack_cache_n_,
-      [](const wire::SackBlock& a, const wire::SackBlock& b) { return a.left.before(b.left); });
+  rtxq_.set_sack_cache(tagged, cached);
 
   if (ca_state_ != CaState::Loss || undo_pending_) check_sack_reordering(ctx, st.reord, false);
   return st.flag;

@@ -10,10 +10,10 @@ namespace {
 uint32_t usecs(Duration d) {
   return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
-uint32_t ms_since(TimePoint now, TimePoint then) {
-  if (then == TimePoint{} || then > now) return 0;
-  return static_cast<uint32_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now - then).count());
+// jiffies_to_msecs(now - stamp); 0 for a stamp never taken (still the epoch).
+uint32_t ms_since(TimePoint now, MsStamp then) {
+  if (then == MsStamp{}) return 0;
+  return jiffies32(now) - then.jiffies();
 }
 }  // namespace
 
@@ -47,7 +47,7 @@ TcpInfo Connection::info(TimePoint now) const {
   i.reordering = reordering_;
   i.rcv_rtt = rcv_rtt_us8_ >> 3;
   i.rcv_space = rcvq_space_;
-  i.total_retrans = static_cast<uint32_t>(total_retrans_);
+  i.total_retrans = total_retrans_;
   i.last_data_sent = ms_since(now, lsndtime_);
   i.delivery_rate = delivery_rate_;
   const Chrono::Stats chrono = chrono_.stats(now);

@@ -80,14 +80,14 @@ bool Connection::write_timed_out(Context& ctx) {
     if (retransmits_ >= max_retransmits) return true;
     Duration budget = opts_.user_timeout ? std::chrono::milliseconds(opts_.user_timeout)
                                          : model_timeout(retry_until, kTimeoutInit, cfg.rto_max());
-    return retransmits_ > 0 && ctx.now - retrans_stamp_ >= budget;
+    return retransmits_ > 0 && retrans_stamp_.elapsed(ctx.now) >= budget;
   }
   int retry_until = orphan_ ? cfg.orphan_retries() : cfg.tcp_retries2;
   if (retransmits_ == 0) return false;
   // Linux measures data timeouts from TCP_RTO_MIN (200 ms), not from the sysctl.
   Duration budget = opts_.user_timeout ? std::chrono::milliseconds(opts_.user_timeout)
                                        : model_timeout(retry_until, kRtoMin, cfg.rto_max());
-  return ctx.now - retrans_stamp_ >= budget;
+  return retrans_stamp_.elapsed(ctx.now) >= budget;
 }
 
 // tcp_probe_timer: the zero-window probe. RFC 1122 4.2.2.17 keeps a sender probing as
@@ -96,7 +96,7 @@ bool Connection::write_timed_out(Context& ctx) {
 void Connection::on_probe0(Context& ctx) {
   if (!rtxq_.empty() || !has_send_head()) {
     probes_out_ = 0;
-    probes_stamp_ = kNever;
+    probes_stamp_set_ = false;
     return;
   }
   if (!send_head_end().after(wnd_end())) {
@@ -110,14 +110,15 @@ void Connection::on_probe0(Context& ctx) {
     send_probe(ctx);
     backoff_ = 0;
     probes_out_ = 0;
-    probes_stamp_ = kNever;
+    probes_stamp_set_ = false;
     rearm_rto(ctx);
     return;
   }
-  if (probes_stamp_ == kNever) {
-    probes_stamp_ = ctx.now;
+  if (!probes_stamp_set_) {
+    probes_stamp_ = MsStamp(ctx.now);
+    probes_stamp_set_ = true;
   } else if (opts_.user_timeout &&
-             ctx.now - probes_stamp_ >= std::chrono::milliseconds(opts_.user_timeout)) {
+             probes_stamp_.elapsed(ctx.now) >= std::chrono::milliseconds(opts_.user_timeout)) {
     return abort_probe0(ctx);
   }
   int max_probes = ctx.cfg.tcp_retries2;
@@ -147,7 +148,10 @@ void Connection::on_rto(Context& ctx) {
   // Our SYN still unacknowledged (connecting, or closed while in SYN_RECV): SYN rules.
   const bool handshake = state_ == State::SynSent || state_ == State::SynRecv || snd_una_ == iss_;
   if (handshake) {
-    if (retrans_stamp_ == kNever) retrans_stamp_ = ctx.now - rto();
+    if (!retrans_stamp_set_) {
+      retrans_stamp_ = MsStamp(ctx.now - rto());
+      retrans_stamp_set_ = true;
+    }
     if (write_timed_out(ctx)) {
       write_error(ctx, ConnError::TimedOut);
       return;
@@ -173,7 +177,7 @@ void Connection::on_rto(Context& ctx) {
     // The receiver shrank its window to zero under data in flight: the retransmissions
     // serve as probes, and the connection is not timed out while the peer keeps answering
     // (tcp_rtx_probe0_timed_out: 2 x tcp_rto_max_ms of silence, or TCP_USER_TIMEOUT).
-    const TimePoint start = retrans_stamp_ != kNever ? retrans_stamp_ : rtxq_.head().sent;
+    const TimePoint start = retrans_stamp_set_ ? retrans_stamp_.time(ctx.now) : rtxq_.head().sent;
     Duration limit = 2 * rtt_.rto_max();
     bool timed_out = false;
     if (opts_.user_timeout) {
@@ -181,7 +185,7 @@ void Connection::on_rto(Context& ctx) {
       timed_out = ctx.now - start > user;
       limit = std::min(limit, user);
     }
-    if (!timed_out) timed_out = ctx.now - last_rcv_ > limit && ctx.now - start > limit;
+    if (!timed_out) timed_out = last_rcv_.elapsed(ctx.now) > limit && ctx.now - start > limit;
     if (timed_out) {
       ++ctx.mib.TCPAbortOnTimeout;
       write_error(ctx, ConnError::TimedOut);
@@ -227,10 +231,10 @@ void Connection::on_rto(Context& ctx) {
   if (backoff_ < 31) ++backoff_;
   if (backoff_ >= 2) rtt_.forget();  // RFC 6298 5.7
   Duration next = rto();
-  if (opts_.user_timeout && retrans_stamp_ != kNever) {
+  if (opts_.user_timeout && retrans_stamp_set_) {
     // tcp_clamp_rto_to_user_timeout: never sleep past the user timeout (1 ms if passed).
     const Duration left =
-        std::chrono::milliseconds(opts_.user_timeout) - (ctx.now - retrans_stamp_);
+        std::chrono::milliseconds(opts_.user_timeout) - retrans_stamp_.elapsed(ctx.now);
     next = std::max<Duration>(std::min<Duration>(next, left), 1ms);
   }
   set_xmit_timer(ctx, XmitTimer::Retrans, next);
@@ -259,7 +263,7 @@ void Connection::on_keepalive(Context& ctx) {
     sk_at_ = ctx.now + idle;
     return;
   }
-  const Duration elapsed = ctx.now - last_rcv_;
+  const Duration elapsed = last_rcv_.elapsed(ctx.now);
   if (elapsed < idle) {
     sk_at_ = ctx.now + (idle - elapsed);
     return;
@@ -292,7 +296,7 @@ void Connection::keepidle_changed(Context& ctx) {
   if (!opts_.keepalive || !is_synchronized(state_) || state_ == State::TimeWait) return;
   if (state_ == State::FinWait2 && orphan_) return;  // the FIN_WAIT_2 timer owns sk_at_
   const Duration idle = std::chrono::seconds(opts_.keepidle);
-  const Duration elapsed = ctx.now - last_rcv_;
+  const Duration elapsed = last_rcv_.elapsed(ctx.now);
   sk_at_ = ctx.now + (idle > elapsed ? idle - elapsed : Duration{0});
 }
 
