@@ -1,17 +1,11 @@
 #include "ustcp/tcp/chrono.hpp"
 
+#include "ustcp/base/jiffies.hpp"
+
 namespace ustcp::tcp {
 
-namespace {
-// tcp_jiffies32 with HZ = 1000.
-uint32_t ms32(TimePoint t) {
-  return static_cast<uint32_t>(
-      std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count());
-}
-}  // namespace
-
 void Chrono::set(TimePoint now, ChronoType type) {
-  const uint32_t t = ms32(now);
+  const uint32_t t = jiffies32(now);
   if (type_ != ChronoType::Unspec) stat_ms_[static_cast<size_t>(type_) - 1] += t - start_ms_;
   start_ms_ = t;
   type_ = type;
@@ -21,7 +15,7 @@ Chrono::Stats Chrono::stats(TimePoint now) const {
   std::array<uint64_t, 3> ms{};
   for (size_t i = 0; i < ms.size(); ++i) {
     ms[i] = stat_ms_[i];
-    if (static_cast<size_t>(type_) == i + 1) ms[i] += ms32(now) - start_ms_;
+    if (static_cast<size_t>(type_) == i + 1) ms[i] += jiffies32(now) - start_ms_;
   }
   Stats s;
   s.rwnd_limited_us = ms[1] * 1000;
