@@ -188,8 +188,7 @@ void Connection::emit(Context& ctx, SeqNum seq, uint8_t flags, uint32_t data_off
     // tcp_dec_quickack_mode: only an ACK that was owed (for new data) uses up quick-ack
     // mode; data segments and window updates sent with nothing owed do not.
     // Leaving quick-ack mode deflates ato to its minimum.
-    if (ack_pending_ && quickacks_ > 0 && --quickacks_ == 0)
-      ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
+    if (ack_pending_ && quickacks_ > 0 && --quickacks_ == 0) set_ato(kDelackMin);
     ack_pending_ = false;
     delack_at_ = kNever;
   }

@@ -386,6 +386,7 @@ class Connection {
   void on_delack(Context& ctx);
   void send_delayed_ack(Context& ctx);
   Duration ato() const { return std::chrono::microseconds(ato_us_); }
+  void set_ato(Duration d) { ato_us_ = static_cast<uint32_t>(to_micros(d)); }
   void on_keepalive(Context& ctx);
   bool write_timed_out(Context& ctx);
   void enter_time_wait(Context& ctx, Duration len);

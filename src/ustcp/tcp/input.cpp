@@ -187,7 +187,7 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
     snd_una_ = ack;
     snd_wnd_ = max_window_ = uint32_t{seg.window()} << snd_wscale_;
     snd_wl1_ = seg.seq();
-      // tcp_synack_rtt_meas: the SYN-ACK's RTT unless it was retransmitted (Karn), else the
+    // tcp_synack_rtt_meas: the SYN-ACK's RTT unless it was retransmitted (Karn), else the
     // timestamp echo.
     if (rtt_time_ != kNever) {
       const int64_t us = std::max<int64_t>(to_micros(ctx.now - rtt_time_), 0);
@@ -438,7 +438,7 @@ void Connection::incr_quickack(uint32_t max) {
 void Connection::enter_quickack_mode() {
   incr_quickack(kMaxQuickAcks);
   pingpong_ = false;
-  ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
+  set_ato(kDelackMin);
 }
 
 // tcp_event_data_recv: the first data starts quick-ack mode (ACK at once while the peer's
@@ -456,7 +456,7 @@ void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32
   data_seen_ = true;
   if (ato_us_ == 0) {
     incr_quickack(kMaxQuickAcks);
-    ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
+    set_ato(kDelackMin);
   } else {
     const Duration m = last_data_rcv_.elapsed(ctx.now);
     Duration ato = this->ato();
@@ -467,7 +467,7 @@ void Connection::on_data_received(Context& ctx, const wire::TcpView& seg, uint32
     } else if (m > rto()) {
       incr_quickack(kMaxQuickAcks);
     }
-    ato_us_ = static_cast<uint32_t>(to_micros(ato));
+    set_ato(ato);
   }
   last_data_rcv_ = MsStamp(ctx.now);
 }

@@ -47,10 +47,10 @@ void Connection::on_delack(Context& ctx) {
   delack_at_ = kNever;
   if (!ack_pending_ || !is_synchronized(state_)) return;
   if (!pingpong_) {
-    ato_us_ = static_cast<uint32_t>(to_micros(std::min(ato() * 2, rto())));
+    set_ato(std::min(ato() * 2, rto()));
   } else {
     pingpong_ = false;
-    ato_us_ = static_cast<uint32_t>(to_micros(kDelackMin));
+    set_ato(kDelackMin);
   }
   ++ctx.mib.DelayedACKs;
   send_ack(ctx);
