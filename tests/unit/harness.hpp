@@ -47,6 +47,24 @@
 
 namespace ustcp::testing {
 
+// The caller's file and line for failure messages. std::source_location needs the compiler's
+// __builtin_source_location (GCC 11, clang 15): libstdc++ does not define it under clang 14,
+// whose __builtin_FILE and __builtin_LINE give the same two fields.
+#if defined(__cpp_lib_source_location)
+using SourceLocation = std::source_location;
+#else
+struct SourceLocation {
+  static constexpr SourceLocation current(const char* file = __builtin_FILE(),
+                                          unsigned line = __builtin_LINE()) {
+    return {file, line};
+  }
+  constexpr const char* file_name() const { return file_; }
+  constexpr unsigned line() const { return line_; }
+  const char* file_;
+  unsigned line_;
+};
+#endif
+
 using namespace std::chrono_literals;
 using namespace wire::tcp_flags;
 using stack::SocketId;
@@ -245,8 +263,7 @@ class Harness {
 
   // The next segment the stack emitted must match `want` and have come out at t exactly.
   // Returns it (an empty Sent on failure).
-  Sent expect_send(TimePoint t, const Seg& want,
-                   std::source_location loc = std::source_location::current()) {
+  Sent expect_send(TimePoint t, const Seg& want, SourceLocation loc = SourceLocation::current()) {
     advance_to(t);
     if (sent.empty()) {
       fail(loc, "expected a segment at " + secs(t) + ", nothing was sent");
@@ -288,7 +305,7 @@ class Harness {
 
   // Nothing is emitted before t (a segment at exactly t is left for expect_send). Leaves
   // `now` at t.
-  void expect_nothing(Until u, std::source_location loc = std::source_location::current()) {
+  void expect_nothing(Until u, SourceLocation loc = SourceLocation::current()) {
     // Run timers strictly before t; those at t stay pending.
     advance_to(u.t - 1ns);
     if (!sent.empty())
@@ -298,7 +315,7 @@ class Harness {
     if (now < u.t) now = u.t;
   }
   // Nothing pending right now.
-  void expect_nothing(std::source_location loc = std::source_location::current()) {
+  void expect_nothing(SourceLocation loc = SourceLocation::current()) {
     drain();
     if (!sent.empty())
       fail(loc, "expected nothing at " + secs(now) + ", got " + sent.front().str());
@@ -309,7 +326,7 @@ class Harness {
 
   // Non-blocking connect to the peer; sets local/remote. Expects EINPROGRESS.
   SocketId connect(uint16_t peer_port = kPeerServerPort,
-                   std::source_location loc = std::source_location::current()) {
+                   SourceLocation loc = SourceLocation::current()) {
     drain();
     SocketId s = *stack.socket();
     remote = Endpoint{kRemote, peer_port};
@@ -488,7 +505,7 @@ class Harness {
     return s;
   }
 
-  void fail(std::source_location loc, const std::string& msg) {
+  void fail(SourceLocation loc, const std::string& msg) {
     std::string all;
     for (const auto& s : log) all += "\n    " + s.str();
     ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line()))

@@ -26,7 +26,7 @@ void syn(Harness& h, TimePoint t, uint16_t port, wire::TcpOptions o = mss_only()
   h.inject(t, Seg{.flags = SYN, .seq = kIrs, .opts = o, .sport = port});
 }
 void expect_synack(Harness& h, TimePoint t, uint16_t port,
-                   std::source_location loc = std::source_location::current()) {
+                   SourceLocation loc = SourceLocation::current()) {
   h.expect_send(t, Seg{.flags = SYN | ACK, .seq = kIss, .ack = kIrs + 1, .dport = port}, loc);
 }
 void third_ack(Harness& h, TimePoint t, uint16_t port, uint32_t iss = kIss) {
@@ -41,7 +41,7 @@ void handshake(Harness& h, TimePoint t, uint16_t port) {
 }
 // The SYN-ACK of a cookie: its sequence number is the cookie, returned.
 uint32_t expect_cookie_synack(Harness& h, TimePoint t, uint16_t port, const std::string& options,
-                              std::source_location loc = std::source_location::current()) {
+                              SourceLocation loc = SourceLocation::current()) {
   h.advance_to(t);
   if (h.sent.empty()) {
     ADD_FAILURE_AT(loc.file_name(), static_cast<int>(loc.line())) << "no cookie SYN-ACK";

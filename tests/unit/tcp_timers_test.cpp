@@ -34,7 +34,7 @@ std::optional<Sent> next_sent(Harness& h, TimePoint limit) {
 }
 
 // The orphan is gone: closed, and neither a connection nor an orphan is left in the Stack.
-void expect_orphan_freed(Harness& h, std::source_location loc = std::source_location::current()) {
+void expect_orphan_freed(Harness& h, SourceLocation loc = SourceLocation::current()) {
   SCOPED_TRACE(::testing::Message() << "called at line " << loc.line());
   EXPECT_EQ(h.state(), State::Close);
   EXPECT_EQ(h.stack.connection_count(), 0u);
