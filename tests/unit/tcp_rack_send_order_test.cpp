@@ -11,31 +11,12 @@
 
 #include <vector>
 
-#include "harness_data.hpp"
+#include "rack_segments.hpp"
 
 namespace ustcp::testing {
 namespace {
 
-constexpr uint32_t kMss = 1460;
-
-// An ACK of segment `ack` (segment numbers) SACKing segments [from, to).
-Seg sack_ack(uint32_t ack, uint32_t from, uint32_t to) {
-  Seg s{.flags = ACK, .seq = kRcv, .ack = kSnd + ack * kMss};
-  s.opts.sack[0] = wire::SackBlock{SeqNum(kSnd + from * kMss), SeqNum(kSnd + to * kMss)};
-  s.opts.sack_count = 1;
-  return s;
-}
-
-// The segment numbers sent so far and not yet looked at.
-std::vector<uint32_t> sent_segments(Harness& h) {
-  h.advance_to(h.now);  // collects what is due now
-  std::vector<uint32_t> out;
-  for (const Sent& s : h.sent) {
-    if (!s.payload.empty()) out.push_back((s.seq - kSnd) / kMss);
-  }
-  h.sent.clear();
-  return out;
-}
+constexpr uint32_t kMss = kRackMss;
 
 struct Outcome {
   std::vector<uint32_t> at_200ms;  // what the four ACKs around 200 ms released
