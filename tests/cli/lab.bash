@@ -49,6 +49,43 @@ for t in root.iter("{http://www.w3.org/2000/svg}text"):
     for i, block in enumerate(m.group(2).split(",") if m else []):
         left, right = (int(x) for x in block.split("-"))
         assert past(right, left) and (i == 0 or past(left, int(m.group(1)))), "SACK: " + t.text
+# Retransmissions as Wireshark marks them: a segment with data, SYN or FIN that starts below
+# the highest sequence its direction sent in a row before is labelled "(retransmission)"
+# (its original may be left out of the rows: a mark without one shown is allowed). A SYN
+# not marked starts a new connection on its ports; past the rows a long diagram leaves out
+# ("... N more rows ..."), a port may be a new connection whose SYN is not shown.
+seen, marked = {}, 0
+for t in root.iter("{http://www.w3.org/2000/svg}text"):
+    if re.match(r"\.\.\. [\d,]+ more rows", t.text or ""):
+        seen.clear()
+    m = re.match(r"(\d+) > (\d+) \[([SFPR.]+)\] seq (\d+)(?: ack \d+)?(?: sack [\d,-]+)?(?: len (\d+))?(.*)$", t.text or "")
+    if not m:
+        continue
+    key, flags, seq, rest = (m.group(1), m.group(2)), m.group(3), int(m.group(4)), m.group(6)
+    space = int(m.group(5) or 0) + ("S" in flags) + ("F" in flags)
+    is_marked = rest.startswith(" (retransmission")
+    marked += is_marked
+    if "S" in flags and not is_marked:
+        seen.pop(key, None)
+    assert space or not is_marked, "marked, but takes no sequence space: " + t.text
+    if space and key in seen:
+        assert is_marked or not past(seen[key], seq), "a retransmission not marked: " + t.text
+    if space and (key not in seen or past(seq + space, seen[key])):
+        seen[key] = (seq + space) % 2**32
+# Each marked label has its dashed line in the retransmission style, and the legend shows
+# that style with the word.
+svg = "{http://www.w3.org/2000/svg}"
+style = lambda l: (l.get("stroke"), l.get("stroke-dasharray"))
+rtx = [l for l in root.iter(svg + "line") if l.get("data-kind") == "retransmission"]
+assert len(rtx) == marked, f"{len(rtx)} retransmission lines, {marked} labels"
+legend = [l for l in root.iter(svg + "line") if l.get("data-legend")]
+texts = [t.text for t in root.iter(svg + "text")]
+assert "retransmission" in texts, "no legend entry for retransmissions"
+rtx_style = style(legend[[t for t in texts if t in (
+    "segment (a colour per connection)", "retransmission", "lost", "dropped by the receiver", "RST")].index("retransmission")])
+assert rtx_style[1], "the legend's retransmission is not dashed"
+assert all(l.get("stroke-dasharray") == rtx_style[1] for l in rtx), "a retransmission drawn otherwise"
+print(f"{marked} retransmission(s) marked", file=sys.stderr)
 PY
     then pass "$(basename "$f"): well-formed, timeline and sequence diagram"
     else fail "$(basename "$f") is not what it should be"; fi

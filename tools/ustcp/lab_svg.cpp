@@ -20,6 +20,15 @@ constexpr int kLeft = 96;     // time labels left of this
 constexpr int kRight = 1180;  // plots end here
 constexpr int kRow = 24;      // a label above its arrow clears the row above
 
+// The arrows' colours and dashes, one definition for the diagram and its legend.
+constexpr const char* kLostColor = "#c62828";  // lost on the way, or dropped by the receiver
+constexpr const char* kLostDash = "5,3";       // lost: dashed, up to a cross
+constexpr const char* kRstColor = "#d81b60";
+constexpr const char* kRtxColor = "#ef6c00";  // a retransmission (Wireshark, tcptrace)
+constexpr const char* kRtxDash = "8,3";
+// Each connection in focus its own colour (ports in the label say which is which).
+constexpr const char* kConnColors[] = {"#37474f", "#1565c0", "#00695c", "#6a1b9a"};
+
 std::string esc(std::string_view s) {
   std::string o;
   for (char c : s) {
@@ -92,6 +101,7 @@ struct Row {
   // minus ack_base (none: the other side's ISN is not known yet, so no ack is shown).
   uint32_t seq_base = 0;
   std::optional<uint32_t> ack_base;
+  bool retransmission = false;
 };
 
 class Svg {
@@ -122,15 +132,21 @@ class Svg {
   std::string body_;
 };
 
+// One direction of a connection: the connection and whether it runs from its smaller
+// endpoint to its larger.
+using DirKey = std::pair<ConnKey, bool>;
+DirKey dir_key(const LabSegment& s) {
+  return {key_of(s.src, s.dst),
+          std::pair{s.src.addr.raw(), s.src.port} < std::pair{s.dst.addr.raw(), s.dst.port}};
+}
+
 // The relative sequence numbers of one direction of a connection (tcpdump's default).
 struct Relative {
-  std::map<std::pair<ConnKey, bool>, uint32_t> isn;
+  std::map<DirKey, uint32_t> isn;
   // first: this direction's first seq (its seq counts from there); second: the other
   // direction's, which its ack and SACK blocks count from.
   std::pair<uint32_t, std::optional<uint32_t>> bases(const LabSegment& s) {
-    const ConnKey k = key_of(s.src, s.dst);
-    const bool dir =
-        std::pair{s.src.addr.raw(), s.src.port} < std::pair{s.dst.addr.raw(), s.dst.port};
+    const auto [k, dir] = dir_key(s);
     // A SYN with a new ISN starts the numbers again: a later connection on the same 4-tuple
     // (after TIME-WAIT, or tcp_tw_reuse) counts from its own SYN, as Wireshark's do.
     auto [it, fresh] = isn.try_emplace({k, dir}, s.seq);
@@ -141,6 +157,32 @@ struct Relative {
     std::optional<uint32_t> other;
     if (auto o = isn.find({k, !dir}); o != isn.end()) other = o->second;
     return {it->second, other};
+  }
+};
+
+// Retransmissions as Wireshark's "TCP Retransmission" (and tcptrace's R) finds them: a
+// segment that takes sequence space (data, SYN or FIN) and starts before the highest
+// sequence its direction has sent. Keep-alives and zero-window probes take none (Linux
+// sends them at snd_una - 1 without data) and are not retransmissions.
+struct Retransmissions {
+  struct Sent {
+    uint32_t isn;  // a SYN with another ISN is a new connection on the same 4-tuple
+    SeqNum end;    // the highest seq + length sent
+  };
+  std::map<DirKey, Sent> sent;
+  // True when `s` is a retransmission; then records it.
+  bool check(const LabSegment& s) {
+    using namespace wire::tcp_flags;
+    const bool syn = s.flags & SYN;
+    const SeqNum seq(s.seq), end = seq + SeqLen(s.len + (syn ? 1 : 0) + (s.flags & FIN ? 1 : 0));
+    auto [it, fresh] = sent.try_emplace(dir_key(s), Sent{s.seq, end});
+    if (fresh || (syn && it->second.isn != s.seq)) {
+      it->second = Sent{s.seq, end};
+      return false;
+    }
+    const bool again = end != seq && seq.before(it->second.end);
+    if (end.after(it->second.end)) it->second.end = end;
+    return again;
   }
 };
 
@@ -161,6 +203,48 @@ std::string segment_label(const LabSegment& s, uint32_t seq_base,
   return label;
 }
 
+// A segment's line: dashed when `dash` is set, with an arrow head when it arrived; `attrs`
+// marks it for readers of the SVG (data-kind="retransmission").
+void arrow(Svg& svg, double x1, double y1, double x2, double y2, const char* color,
+           const char* dash, const std::string& attrs, bool head) {
+  svg.add(
+      fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
+                  "stroke-width=\"1.5\"{}{}{}/>\n",
+                  x1, y1, x2, y2, color, dash ? fmt::format(" stroke-dasharray=\"{}\"", dash) : "",
+                  head ? " marker-end=\"url(#arrow)\"" : "", attrs));
+}
+
+// Where a segment ended without arriving (lost, or dropped by its receiver).
+void cross(Svg& svg, double cx, double cy) {
+  const std::string style = fmt::format("stroke:{};stroke-width:2", kLostColor);
+  svg.line(cx - 4, cy - 4, cx + 4, cy + 4, style.c_str());
+  svg.line(cx - 4, cy + 4, cx + 4, cy - 4, style.c_str());
+}
+
+// What the arrows' colours and dashes mean, on one line from (x, y): drawn with arrow() and
+// cross() and the constants the rows use, so that the key and the rows cannot differ.
+void sequence_legend(Svg& svg, double x, double y) {
+  struct Item {
+    const char* color;
+    const char* dash;
+    bool head, cross;
+    const char* text;
+  };
+  const Item items[] = {
+      {kConnColors[0], nullptr, true, false, "segment (a colour per connection)"},
+      {kRtxColor, kRtxDash, true, false, "retransmission"},
+      {kLostColor, kLostDash, false, true, "lost"},
+      {kLostColor, nullptr, false, true, "dropped by the receiver"},
+      {kRstColor, nullptr, true, false, "RST"},
+  };
+  for (const Item& it : items) {
+    arrow(svg, x, y - 4, x + 30, y - 4, it.color, it.dash, " data-legend=\"1\"", it.head);
+    if (it.cross) cross(svg, x + 30, y - 4);
+    svg.text(x + 38, y, it.text, "font-size=\"11\"");
+    x += 50 + 6.4 * static_cast<double>(std::string_view(it.text).size());
+  }
+}
+
 int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) {
   const auto& lanes = w.lanes();
   const int n = static_cast<int>(lanes.size());
@@ -175,6 +259,7 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
   }
   std::vector<Row> rows;
   Relative rel;
+  Retransmissions rtx;
   size_t si = 0, ci = 0, ni = 0;
   const auto& segs = w.segments();
   const auto& changes = w.changes();
@@ -204,11 +289,13 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
       // Relative numbers follow every segment of a connection, shown or not (a SYN left
       // out still starts the numbers of its connection).
       const auto bases = in_focus ? rel.bases(s) : std::pair{0u, std::optional<uint32_t>{}};
+      const bool again = in_focus && rtx.check(s);
       if (in_focus && (!p.rows || p.rows(s))) {
         flush_gap(s.t);
         Row row{Row::Seg, s.t, &s};
         row.seq_base = p.absolute_seq ? 0 : bases.first;
         row.ack_base = p.absolute_seq ? std::optional(0u) : bases.second;
+        row.retransmission = again;
         rows.push_back(std::move(row));
       } else {
         if (skipped == 0) skipped_from = s.t;
@@ -242,7 +329,9 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
   int y = top;
   svg.text(kLeft - 80, y, "Sequence diagram: the connections in focus, every event",
            "font-size=\"15\" font-weight=\"bold\"");
-  y += 30;
+  y += 20;
+  sequence_legend(svg, kLeft - 80, y);
+  y += 26;
   for (int i = 0; i < n; ++i) {
     svg.text(lane_x(i), y, fmt::format("{} {}", lanes[i], w.lane_addrs()[i].to_string()),
              "text-anchor=\"middle\" font-weight=\"bold\"");
@@ -302,38 +391,37 @@ int sequence_diagram(Svg& svg, const LabWorld& w, const LabPicture& p, int top) 
         const double x2 = nowhere ? x1 + (s.from < n - 1 ? 90 : -90) : lane_x(s.to);
         const double y1 = y - kRow + 6, y2 = y - 2;
         std::string label = segment_label(s, r.seq_base, r.ack_base);
-        if (s.dropped) label += nowhere ? " (no route)" : " (lost)";
+        const char* fate = !s.dropped ? nullptr : nowhere ? "no route" : "lost";
+        if (r.retransmission) {
+          label += fate ? fmt::format(" (retransmission, {})", fate) : " (retransmission)";
+        } else if (fate) {
+          label += fmt::format(" ({})", fate);
+        }
         if (s.discarded) {
           label +=
               fmt::format(" (dropped by {}: {})", lanes[static_cast<size_t>(s.to)], s.discarded);
         }
         const bool rst = s.flags & wire::tcp_flags::RST;
-        // Each connection in focus its own color (ports in the label say which is which).
-        static const char* kConnColors[] = {"#37474f", "#1565c0", "#00695c", "#6a1b9a"};
         const auto conn = std::distance(focus.begin(), focus.find(key_of(s.src, s.dst)));
-        const char* color = s.dropped || s.discarded ? "#c62828"
-                            : rst                    ? "#d81b60"
+        const char* color = s.dropped || s.discarded ? kLostColor
+                            : rst                    ? kRstColor
+                            : r.retransmission       ? kRtxColor
                                                      : kConnColors[conn % 4];
-        auto cross = [&](double cx, double cy) {
-          svg.line(cx - 4, cy - 4, cx + 4, cy + 4, "stroke:#c62828;stroke-width:2");
-          svg.line(cx - 4, cy + 4, cx + 4, cy - 4, "stroke:#c62828;stroke-width:2");
-        };
+        // A retransmission is dashed whatever became of it (a lost one in red, up to its cross).
+        const std::string kind = r.retransmission ? " data-kind=\"retransmission\"" : "";
         if (s.dropped) {
           // Lost on the way: the arrow stops short of halfway, at a cross (clear of its own
           // label above and of the next row's).
           const double xm = x1 + (x2 - x1) * 0.4, ym = y1 + (y2 - y1) * 0.4;
-          svg.line(x1, y1, xm, ym, "stroke:#c62828;stroke-width:1.5;stroke-dasharray:5,3");
-          cross(xm, ym);
+          arrow(svg, x1, y1, xm, ym, color, r.retransmission ? kRtxDash : kLostDash, kind, false);
+          cross(svg, xm, ym);
         } else if (s.discarded) {
           // Arrived and dropped there: the arrow reaches the receiver's lane, at a cross.
           const double xe = x2 + (x2 > x1 ? -7 : 7);
-          svg.line(x1, y1, xe, y2, "stroke:#c62828;stroke-width:1.5");
-          cross(xe, y2);
+          arrow(svg, x1, y1, xe, y2, color, r.retransmission ? kRtxDash : nullptr, kind, false);
+          cross(svg, xe, y2);
         } else {
-          svg.add(
-              fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
-                          "stroke=\"{}\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>\n",
-                          x1, y1, x2, y2, color));
+          arrow(svg, x1, y1, x2, y2, color, r.retransmission ? kRtxDash : nullptr, kind, true);
         }
         // Above the arrow, clear of its line and of a cross at its middle.
         const double lx = nowhere ? x2 + (x2 > x1 ? 8 : -8) : (x1 + x2) / 2;

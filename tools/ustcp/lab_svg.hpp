@@ -2,8 +2,9 @@
 //  - a header: the incident, the settings, what happened and the checks;
 //  - a sequence diagram: one lane per host, one row per event of the connections in focus
 //    (segments as arrows from sender to receiver with tcpdump's flags and relative numbers,
-//    drops as arrows that stop at a cross, state changes as labels on their host's lane,
-//    notes across the lanes); everything else is summed up in rows like
+//    retransmissions dashed and labelled as Wireshark marks them, drops as arrows that stop
+//    at a cross, state changes as labels on their host's lane, notes across the lanes; a
+//    legend says what the colours and dashes mean); everything else is summed up in rows like
 //    "... 27,950 segments of other connections over 58.2 s ...", so that a run of any size
 //    stays readable;
 //  - a timeline per host: how many sockets are in each state over the whole run (one
