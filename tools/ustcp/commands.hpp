@@ -29,6 +29,7 @@ struct TransferOptions {
   uint64_t seed = 1;
   bool json = false;
   bool nstat = false;
+  bool trace = false;  // a line per segment and state change, as demo prints them
   PcapArgs capture;
   tcp::Config config;
 };

@@ -74,7 +74,12 @@ int main(int argc, char** argv) {
   tr_cmd->add_option("--bandwidth", bandwidth_mbit, "link rate in Mbit/s (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
   tr_cmd->add_option("--seed", tr.seed, "seed of the simulation");
-  tr_cmd->add_flag("--json", tr.json, "print one JSON object");
+  auto* tr_json = tr_cmd->add_flag("--json", tr.json, "print one JSON object");
+  tr_cmd
+      ->add_flag("--trace", tr.trace,
+                 "print every TCP segment and state change first, one line each, as `ustcp "
+                 "demo` does (lost ones too: they are printed as sent)")
+      ->excludes(tr_json);
   cli::add_pcap_options(tr_cmd, tr.capture, "write the segments to a pcap file (Wireshark)");
   tr_cmd->add_flag("--nstat", tr.nstat, "print both hosts' counters at the end (nstat format)");
   cli::StackOptions tr_stack;

@@ -36,7 +36,16 @@ void Tracer::segment(TimePoint t, Ipv4Addr from, Bytes datagram) {
       wire::flags_to_string(seg->flags()), rel(src, dst, seg->seq().raw()),
       seg->has(wire::tcp_flags::ACK) ? fmt::format("{}", rel(dst, src, seg->ack().raw())) : "-",
       seg->window(), seg->payload().size());
-  std::string opts = seg->options().to_string();
+  // SACK blocks are numbers of the ack's sequence space: relative to the other direction's
+  // first sequence number, as the ack is (tcpdump shows both so, unless -S).
+  wire::TcpOptions options = seg->options();
+  if (auto it = isn_.find({dst, src}); it != isn_.end()) {
+    for (uint8_t b = 0; b < options.sack_count && b < options.sack.size(); ++b) {
+      options.sack[b].left = SeqNum(options.sack[b].left.raw() - it->second);
+      options.sack[b].right = SeqNum(options.sack[b].right.raw() - it->second);
+    }
+  }
+  std::string opts = options.to_string();
   if (!opts.empty()) line += " <" + opts + ">";
   fmt::print(out_, "{}\n", line);
   std::fflush(out_);  // live traffic (serve --trace): each line as it happens

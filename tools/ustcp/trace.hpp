@@ -1,5 +1,6 @@
 // Human-readable views of what hosts do: one line per segment (time, direction, flags,
-// relative seq/ack as tcpdump shows them, window, length, options), the state changes of
+// relative seq/ack as tcpdump shows them, window, length, options with the SACK blocks
+// relative as the ack), the state changes of
 // every connection, and a socket table in the format of `ss -tan`.
 #pragma once
 

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "sim_hosts.hpp"
+#include "trace.hpp"
 #include "ustcp/link/rng.hpp"
 #include "ustcp/stack/netstat.hpp"
 
@@ -42,6 +43,11 @@ int run_transfer(const TransferOptions& opt) {
   if (std::string e = h.capture(opt.capture); !e.empty()) {
     fmt::print(stderr, "ustcp transfer: {}\n", e);
     return 2;
+  }
+  std::optional<Tracer> tracer;
+  if (opt.trace) {
+    tracer.emplace(std::vector<Tracer::Host>{{"client", &h.client}, {"server", &h.server}});
+    h.net.on_send([&](TimePoint t, Ipv4Addr from, Bytes d) { tracer->segment(t, from, d); });
   }
   stack::Stack& c = h.client;
   stack::Stack& s = h.server;
@@ -126,6 +132,7 @@ int run_transfer(const TransferOptions& opt) {
         error = fmt::format("client recv: {}", stack::errno_name(n.error()));
       }
     }
+    if (tracer) tracer->states();
     return failed || (client_eof && server_eof);
   };
   const TimePoint limit = at(std::chrono::hours(24));
@@ -135,7 +142,19 @@ int run_transfer(const TransferOptions& opt) {
   const TimePoint end = h.net.now();
   if (finished && !failed) (void)c.close(end, csock);
   // Let the last ACKs cross; the states reported are those a moment after both closed.
-  h.net.run_until(end + std::chrono::seconds(1) + lp.delay * 4);
+  const TimePoint settled = end + std::chrono::seconds(1) + lp.delay * 4;
+  if (tracer) {
+    // The state changes between events, in order with the segments.
+    h.net.run_until(
+        [&] {
+          tracer->states();
+          return false;
+        },
+        settled);
+    fmt::print("\n");
+  } else {
+    h.net.run_until(settled);
+  }
   tcp::FourTuple server_tuple{tuple.remote, tuple.local};
   std::string client_state = final_state(c, tuple);
   std::string server_state = final_state(s, server_tuple);
