@@ -10,9 +10,9 @@
 #include "query.hpp"
 #include "relay.hpp"
 #include "stack_options.hpp"
+#include "sysctl_command.hpp"
 #include "tun_options.hpp"
 #include "units.hpp"
-#include "ustcp/stack/sysctl.hpp"
 
 namespace {
 
@@ -85,12 +85,8 @@ int main(int argc, char** argv) {
   cli::StackOptions tr_stack;
   cli::add_stack_options(tr_cmd, tr_stack);
 
-  cli::StackOptions sysctl_stack;
-  std::vector<std::string> sysctl_names;
-  auto* sysctl_cmd = app.add_subcommand(
-      "sysctl", "list the sysctls ustcp reads with their values (after --sysctl settings)");
-  sysctl_cmd->add_option("name", sysctl_names, "names to show (default: all)");
-  cli::add_stack_options(sysctl_cmd, sysctl_stack);
+  cli::SysctlArgs sysctl;
+  auto* sysctl_cmd = cli::add_sysctl_command(app, sysctl);
 
   cli::DrillOptions drill;
   auto* drill_cmd =
@@ -248,25 +244,7 @@ int main(int argc, char** argv) {
   }
   if (ss_cmd->parsed()) return cli::run_ss(ss);
   if (nstat_cmd->parsed()) return cli::run_nstat(nstat);
-  if (sysctl_cmd->parsed()) {
-    tcp::Config cfg;
-    if (!cli::load_config(sysctl_stack, cfg, error)) {
-      fmt::print(stderr, "ustcp sysctl: {}\n", error);
-      return 2;
-    }
-    if (sysctl_names.empty()) {
-      fmt::print("{}", stack::sysctl::to_text(cfg));
-      return 0;
-    }
-    for (const auto& n : sysctl_names) {
-      if (!stack::sysctl::known(n)) {
-        fmt::print(stderr, "ustcp sysctl: {}: unknown name\n", n);
-        return 2;
-      }
-      fmt::print("{} = {}\n", n, stack::sysctl::get(cfg, n));
-    }
-    return 0;
-  }
+  if (sysctl_cmd->parsed()) return cli::run_sysctl_command(sysctl);
   if (relay_cmd->parsed()) return cli::run_relay_command(relay);
   if (drill_cmd->parsed()) return cli::run_drill(drill);
   if (lab_cmd->parsed()) {

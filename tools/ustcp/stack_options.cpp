@@ -11,8 +11,11 @@
 namespace ustcp::cli {
 
 void add_stack_options(CLI::App* cmd, StackOptions& opts) {
+  // One setting per --sysctl: a word after it is the command's own (`ustcp lab --sysctl
+  // net.ipv4.tcp_syncookies=2 syn-flood`, `ustcp sysctl --sysctl NAME=V NAME`).
   cmd->add_option("--sysctl", opts.sysctls,
-                  "set a sysctl, e.g. net.ipv4.tcp_syncookies=2 (repeatable)");
+                  "set a sysctl, e.g. net.ipv4.tcp_syncookies=2 (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--sysctl-file", opts.sysctl_file, "apply a sysctl.conf-format file");
 }
 
