@@ -477,5 +477,59 @@ TEST(TcpHandshake, BindAddressInUse) {
   EXPECT_EQ(errno_of(h.stack.bind(b, Endpoint{{}, 5002})), EINVAL);  // already bound
 }
 
+// ---- the handshake's RTT sample after a retransmitted SYN ---------------------------------
+
+// Our SYN went three times (0, 1, 2 s) and the SYN-ACK arrives 5 ms after the last one,
+// echoing `echo_of` (0: the first SYN, 2: the last). Returns the RTO once established and
+// after the first data segment's ACK, another 5 ms round trip.
+struct RtoAfterSynRetransmissions {
+  int64_t established_us, after_data_us;
+};
+RtoAfterSynRetransmissions rto_after_syn_retransmissions(int echo_of) {
+  Harness h;
+  SocketId s = h.connect();
+  uint32_t syn_val[3];
+  for (int i = 0; i < 3; ++i) {
+    Sent syn = h.expect_send(at(i * 1s), Seg{.flags = SYN, .seq = kIss});
+    syn_val[i] = syn.opts.timestamp->val;
+  }
+  wire::TcpOptions o = syn_options(1460, true, 700, 7);
+  o.timestamp->ecr = syn_val[echo_of];
+  h.inject(at(2005ms), Seg{.flags = SYN | ACK, .seq = kIrs, .ack = kIss + 1, .opts = o});
+  h.expect_send(at(2005ms), Seg{.flags = ACK, .seq = kIss + 1, .ack = kIrs + 1});
+  EXPECT_EQ(h.state(), State::Established);
+  RtoAfterSynRetransmissions r{};
+  r.established_us = h.conn(s)->info(h.now).rto;
+  EXPECT_EQ(*h.write(s, 1000), 1000u);
+  Sent d = h.expect_send(at(2005ms),
+                         Seg{.flags = ACK | PSH, .seq = kIss + 1, .ack = kIrs + 1, .len = 1000});
+  h.inject(at(2010ms), Seg{.flags = ACK,
+                           .seq = kIrs + 1,
+                           .ack = kIss + 1001,
+                           .opts = ts_option(710, d.opts.timestamp->val)});
+  r.after_data_us = h.conn(s)->info(h.now).rto;
+  return r;
+}
+
+// RFC 6298 5.7: when the SYN had to be retransmitted and the handshake gave no RTT sample,
+// the RTO is 3 s once data flows. A SYN-ACK that echoes the first SYN (a Linux listener does
+// not take TS.Recent from a retransmitted SYN, tcp_check_req) times no round trip: the echo
+// is older than the last SYN, as for data (Connection::ack_update_rtt's stale echo), and
+// Karn's rule applies. Linux takes it (tcp_ack_update_rtt's timestamp fallback) and starts
+// with 3 x 2.005 s = 6 s, which a 10 ms path then needs dozens of round trips to wear down;
+// under heavy loss every timeout of those costs seconds (bench/RESULTS.md, 30% loss).
+TEST(TcpHandshake, SynAckEchoingTheFirstOfRetransmittedSynsTimesNothing) {
+  const RtoAfterSynRetransmissions r = rto_after_syn_retransmissions(0);
+  EXPECT_EQ(r.established_us, 3'000'000);  // the fallback, no sample
+  // The first sample, 5 ms: SRTT 5 ms, rttvar max(2 x 5 ms, rto_min) = 200 ms.
+  EXPECT_EQ(r.after_data_us, 205'000);
+}
+
+// The echo of the last SYN does time a round trip (RFC 7323 4.1): 5 ms, RTO 205 ms at once.
+TEST(TcpHandshake, SynAckEchoingTheLastSynIsAnRttSample) {
+  const RtoAfterSynRetransmissions r = rto_after_syn_retransmissions(2);
+  EXPECT_EQ(r.established_us, 205'000);
+}
+
 }  // namespace
 }  // namespace ustcp::testing

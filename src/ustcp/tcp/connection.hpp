@@ -527,7 +527,7 @@ class Connection {
   TimePoint rcv_rtt_time_{};
   TimePoint rcvq_space_time_{};
   TimePoint rtt_time_ = kNever;  // handshake: when the SYN (or SYN-ACK) being timed left
-  TimePoint last_rto_at_{};      // the most recent retransmission timeout (data)
+  TimePoint last_rto_at_{};      // the most recent retransmission timeout (data or SYN)
   TimePoint rack_mstamp_{};      // send time of the most recently (S)ACKed record
   TimePoint first_tx_time_{};    // rate: start of the current flight
   TimePoint delivered_time_{};   // rate: when delivered_ last grew

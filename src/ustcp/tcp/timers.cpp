@@ -159,7 +159,8 @@ void Connection::on_rto(Context& ctx) {
     ++ctx.mib.TCPSynRetrans;
     ++ctx.mib.TCPTimeouts;
     retransmit_syn(ctx);
-    rtt_time_ = kNever;  // Karn: the handshake's RTT can no longer be timed
+    rtt_time_ = kNever;      // Karn: the handshake's RTT can no longer be timed
+    last_rto_at_ = ctx.now;  // the echo of an earlier SYN is no sample (handshake.cpp)
     ++retransmits_;
     ++total_rto_;
     // tcp_retransmit_timer: a SYN_SENT socket keeps a linear 1 s RTO for its first
