@@ -32,7 +32,8 @@ struct Params {
   Duration bulk_time_limit = std::chrono::seconds(60);
   uint64_t memory_connections = 100'000;  // idle-memory and timewait-memory
   uint64_t million_connections = 1'000'000;
-  uint64_t million_crr_connections = 50'000;  // crr with none open, then with all open
+  uint64_t million_crr_connections = 50'000;  // per round of crr, with none and with all open
+  uint64_t million_crr_rounds = 5;            // measured rounds of each (after the warm-up)
   uint64_t synflood_syns = 4'000'000;
   uint32_t synflood_legit_every = 1024;  // one legitimate connect per this many spoofed SYNs
   Duration synflood_time_limit = std::chrono::seconds(10);
@@ -123,6 +124,9 @@ using SteadyClock = std::chrono::steady_clock;
 inline double seconds_since(SteadyClock::time_point t0) {
   return std::chrono::duration<double>(SteadyClock::now() - t0).count();
 }
+// CPU time this thread has used (user + system), in seconds: the work a loop did, whatever
+// share of the machine it got (other processes do not count).
+double thread_cpu_seconds();
 // The ustcp stacks' `now` in the timed workloads: the steady clock (a tool may read one).
 inline TimePoint wall_now() {
   return TimePoint(std::chrono::duration_cast<Duration>(SteadyClock::now().time_since_epoch()));

@@ -32,6 +32,7 @@ Params params(bool quick) {
   p.memory_connections = 10'000;
   p.million_connections = 100'000;
   p.million_crr_connections = 10'000;
+  p.million_crr_rounds = 3;
   p.synflood_syns = 400'000;
   p.synflood_time_limit = std::chrono::seconds(2);
   return p;

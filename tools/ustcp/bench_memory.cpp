@@ -3,6 +3,7 @@
 // and memcpy's rate (the physical limit of a bulk transfer).
 #include <malloc.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -88,6 +89,12 @@ double memcpy_rate(uint64_t bytes, size_t chunk, size_t buffer) {
 }
 
 void trim_heap() { malloc_trim(0); }
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 std::string group_digits(uint64_t v) {
   const std::string digits = std::to_string(v);

@@ -110,6 +110,7 @@ std::optional<SocketId> listen_on(Stack& s, uint16_t port, int backlog, std::str
 struct CrrOutcome {
   uint64_t done = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // this thread's CPU time over the same loop
   std::string error;
 };
 
@@ -127,6 +128,7 @@ CrrOutcome run_crr(Hosts& h, SocketId listener, uint16_t port, uint64_t n) {
     return out;
   };
   const auto t0 = SteadyClock::now();
+  const double cpu0 = thread_cpu_seconds();
   for (uint64_t i = 0; i < n; ++i) {
     const TimePoint now = wall_now();
     auto cs = c.socket();
@@ -156,6 +158,7 @@ CrrOutcome run_crr(Hosts& h, SocketId listener, uint16_t port, uint64_t n) {
     ++out.done;
   }
   out.seconds = seconds_since(t0);
+  out.cpu_seconds = thread_cpu_seconds() - cpu0;
   return out;
 }
 
@@ -494,6 +497,66 @@ MemoryFigures ustcp_memory(const Params& p) {
   return out;
 }
 
+namespace {
+
+// One condition of the million's crr comparison: its own pair of Stacks and the rate of
+// each measured round.
+struct CrrCondition {
+  const char* name;  // "none open", "all open"
+  Hosts& h;
+  SocketId listener;
+  std::vector<double> rates;       // conn per CPU second of each measured round
+  std::vector<double> wall_rates;  // conn per second of wall time, the same rounds
+  tcp::Counters before;            // the client's counters when the measured rounds began
+};
+
+// A round of crr on each condition, under a name of its own so that a profile can be split
+// by condition: perf report --no-children --parent=million_crr_all_open -x (the two differ
+// in their message, so the linker cannot fold them into one).
+[[gnu::noinline]] CrrOutcome million_crr_none_open(CrrCondition& c, uint64_t n) {
+  CrrOutcome o = run_crr(c.h, c.listener, 5001, n);
+  if (!o.error.empty()) o.error = "crr with none open: " + o.error;
+  return o;
+}
+[[gnu::noinline]] CrrOutcome million_crr_all_open(CrrCondition& c, uint64_t n) {
+  CrrOutcome o = run_crr(c.h, c.listener, 5001, n);
+  if (!o.error.empty()) o.error = "crr with all open: " + o.error;
+  return o;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+std::string rates_text(const std::vector<double>& v) {
+  std::string out;
+  for (double r : v) out += fmt::format("{}{:.0f}k", out.empty() ? "" : " ", r / 1000);
+  return out;
+}
+
+}  // namespace
+
+// crr with the million open against crr with none, both measured in the same regime
+// (bench/README.md, "ustcp bench million"):
+//
+// - Two pairs of Stacks in this process: "none open" holds only the crr listener, "all
+//   open" also the million. Their rounds alternate, none-open then open-none and so on, so
+//   both conditions meet the same machine load, process heap and caches, and a drift in
+//   load favours neither.
+// - Warm-up rounds, not measured, until a round leaves neither client with more TIME_WAIT
+//   records than before it. Every crr connection leaves one (the client closes first), and
+//   connect() takes one over for its 4-tuple once it is tcp_tw_reuse_delay old (loopback,
+//   tcp_tw_reuse = 2). The population grows until those take-overs (or the cap,
+//   tcp_max_tw_buckets) balance the new records: the steady state of a host doing crr at
+//   this rate, where every connect() searches its port among the records and the tables and
+//   the heap have their size. A fresh Stack, which the first round of a process meets, is
+//   in none of these.
+// - Then `million_crr_rounds` measured rounds of `million_crr_connections` on each pair:
+//   the figures are the medians, with the rates of every round and the per-round ratios.
+// - Rates are connections per second of this thread's CPU time: the work a round takes,
+//   not the share of a shared machine it got (wall-clock rates are in the notes too).
 Figure ustcp_million(const Params& p) {
   const uint64_t n = p.million_connections;
   // Each destination (address, port) gets at most 8,192 connections: under the 14,116 even
@@ -502,18 +565,17 @@ Figure ustcp_million(const Params& p) {
   const int ports =
       static_cast<int>((dests_needed + kLoopbackAddrs - 1) / static_cast<uint64_t>(kLoopbackAddrs));
   trim_heap();
-  Hosts h;
+  Hosts quiet, busy;
   std::string error;
-  auto crr_l = listen_on(h.server, 5001, 4096, error);
-  if (!crr_l) return Figure::failed(error);
+  auto quiet_l = listen_on(quiet.server, 5001, 4096, error);
+  auto busy_l = listen_on(busy.server, 5001, 4096, error);
+  if (!quiet_l || !busy_l) return Figure::failed(error);
   std::vector<SocketId> listeners;
   for (int i = 0; i < ports; ++i) {
-    auto l = listen_on(h.server, static_cast<uint16_t>(6000 + i), 4096, error);
+    auto l = listen_on(busy.server, static_cast<uint16_t>(6000 + i), 4096, error);
     if (!l) return Figure::failed(error);
     listeners.push_back(*l);
   }
-  CrrOutcome none = run_crr(h, *crr_l, 5001, p.million_crr_connections);
-  if (!none.error.empty()) return Figure::failed("crr with none open: " + none.error);
 
   std::vector<SocketId> cl, sv;
   cl.reserve(n);
@@ -524,20 +586,70 @@ Figure ustcp_million(const Params& p) {
                     static_cast<uint16_t>(6000 + (i / kLoopbackAddrs) % ports)};
   };
   const auto t0 = SteadyClock::now();
-  if (auto e = open_many(h, listeners, n, dest, wall_now, cl, sv); !e.empty())
+  if (auto e = open_many(busy, listeners, n, dest, wall_now, cl, sv); !e.empty())
     return Figure::failed(fmt::format("setup: {} ({:.1f} s in)", e, seconds_since(t0)));
   const double setup_s = seconds_since(t0);
   const uint64_t heap1 = heap_in_use(), rss1 = rss_bytes();
-  if (h.client.curr_estab() != n || h.server.curr_estab() != n)
+  if (busy.client.curr_estab() != n || busy.server.curr_estab() != n)
     return Figure::failed(fmt::format("{} and {} ESTABLISHED, expected {} each",
-                                      h.client.curr_estab(), h.server.curr_estab(), n));
+                                      busy.client.curr_estab(), busy.server.curr_estab(), n));
 
-  CrrOutcome open = run_crr(h, *crr_l, 5001, p.million_crr_connections);
-  if (!open.error.empty()) return Figure::failed("crr with all open: " + open.error);
-  if (h.client.curr_estab() != n || h.server.curr_estab() != n)
+  CrrCondition none{"none open", quiet, *quiet_l, {}, {}, {}};
+  CrrCondition open{"all open", busy, *busy_l, {}, {}, {}};
+  const uint64_t per_round = p.million_crr_connections;
+  auto round = [&](CrrCondition& c, bool measured) -> std::string {
+    CrrOutcome o =
+        &c == &none ? million_crr_none_open(c, per_round) : million_crr_all_open(c, per_round);
+    if (!o.error.empty()) return o.error;
+    if (measured) {
+      c.rates.push_back(static_cast<double>(o.done) / o.cpu_seconds);
+      c.wall_rates.push_back(static_cast<double>(o.done) / o.seconds);
+    }
+    return {};
+  };
+  auto both = [&](uint64_t k, bool measured) -> std::string {
+    CrrCondition& first = k % 2 ? open : none;
+    CrrCondition& second = k % 2 ? none : open;
+    if (auto e = round(first, measured); !e.empty()) return e;
+    return round(second, measured);
+  };
+
+  // The population cannot pass tcp_max_tw_buckets, so growth stops; 3 to 7 rounds of 50,000
+  // here. A Stack still growing after enough rounds to fill the table is not steady.
+  const uint64_t max_warmup = static_cast<uint64_t>(busy.client.config().tcp_max_tw_buckets) /
+                                  std::max<uint64_t>(per_round, 1) +
+                              20;
+  uint64_t warmup = 0;
+  for (bool steady = false; !steady; ++warmup) {
+    if (warmup == max_warmup)
+      return Figure::failed(
+          fmt::format("warm-up: TIME_WAIT still growing after {} rounds ({} and {} records)",
+                      warmup, group_digits(quiet.client.time_wait_count()),
+                      group_digits(busy.client.time_wait_count())));
+    const size_t tw_none = quiet.client.time_wait_count(), tw_open = busy.client.time_wait_count();
+    if (auto e = both(warmup, false); !e.empty()) return Figure::failed("warm-up: " + e);
+    steady = quiet.client.time_wait_count() <= tw_none && busy.client.time_wait_count() <= tw_open;
+  }
+  none.before = quiet.client.counters();
+  open.before = busy.client.counters();
+  for (uint64_t k = 0; k < p.million_crr_rounds; ++k) {
+    if (auto e = both(warmup + k, true); !e.empty()) return Figure::failed(e);
+  }
+  if (busy.client.curr_estab() != n || busy.server.curr_estab() != n)
     return Figure::failed("connections lost during crr");
-  const double rate_none = static_cast<double>(none.done) / none.seconds;
-  const double rate_open = static_cast<double>(open.done) / open.seconds;
+  const uint64_t rss2 = rss_bytes();
+
+  const double rate_none = median(none.rates), rate_open = median(open.rates);
+  std::vector<double> ratios;
+  for (size_t i = 0; i < open.rates.size(); ++i) ratios.push_back(open.rates[i] / none.rates[i]);
+  const auto [ratio_min, ratio_max] = std::minmax_element(ratios.begin(), ratios.end());
+  auto regime = [](const CrrCondition& c) {
+    const tcp::Counters now = c.h.client.counters();
+    return fmt::format("{} {} TIME_WAIT, {} taken over by connect(), {} overflowed", c.name,
+                       group_digits(c.h.client.time_wait_count()),
+                       group_digits(now.TWRecycled - c.before.TWRecycled),
+                       group_digits(now.TCPTimeWaitOverflow - c.before.TCPTimeWaitOverflow));
+  };
 
   Figure f;
   f.value = static_cast<double>(rss1) / 1e9;
@@ -547,25 +659,43 @@ Figure ustcp_million(const Params& p) {
       "set up in {:.1f} s ({:.0f} conn/s), batches of 1,024 handshakes",
       group_digits(n), group_digits(2 * n), ports, setup_s, static_cast<double>(n) / setup_s));
   f.notes.push_back(fmt::format(
-      "ustcp million: RSS {:.2f} GB ({:.2f} GB before), heap +{:.0f} B/socket, RSS +{:.0f} "
-      "B/socket",
+      "ustcp million: RSS {:.2f} GB ({:.2f} GB before; {:.2f} GB after the crr rounds), heap "
+      "+{:.0f} B/socket, RSS +{:.0f} B/socket",
       static_cast<double>(rss1) / 1e9, static_cast<double>(rss0) / 1e9,
+      static_cast<double>(rss2) / 1e9,
       (static_cast<double>(heap1) - static_cast<double>(heap0)) / static_cast<double>(2 * n),
       (static_cast<double>(rss1) - static_cast<double>(rss0)) / static_cast<double>(2 * n)));
   f.notes.push_back(fmt::format(
-      "ustcp million: crr {:.0f} conn/s with {} open vs {:.0f} conn/s with none ({:.0f}%), "
-      "{} connections each",
-      rate_open, group_digits(n), rate_none, 100 * rate_open / rate_none,
-      group_digits(p.million_crr_connections)));
+      "ustcp million: crr {:.0f} conn/s with {} open vs {:.0f} conn/s with none: {:.0f}% "
+      "(per CPU second; medians of {} alternating rounds of {} connections after {} warm-up "
+      "rounds; per-round ratio {:.0f}%-{:.0f}%)",
+      rate_open, group_digits(n), rate_none, 100 * rate_open / rate_none, p.million_crr_rounds,
+      group_digits(per_round), warmup, 100 * *ratio_min, 100 * *ratio_max));
+  f.notes.push_back(fmt::format(
+      "ustcp million: crr rounds per CPU second, none open: {}; all open: {}; per wall-clock "
+      "second, none open: {}; all open: {} (medians {:.0f}%)",
+      rates_text(none.rates), rates_text(open.rates), rates_text(none.wall_rates),
+      rates_text(open.wall_rates), 100 * median(open.wall_rates) / median(none.wall_rates)));
+  f.notes.push_back(
+      fmt::format("ustcp million: measured rounds' clients: {}; {}", regime(none), regime(open)));
   f.extra = {{"connections", n},
              {"rss_bytes", rss1},
              {"rss_bytes_before", rss0},
+             {"rss_bytes_after_crr", rss2},
              {"heap_bytes_per_socket", (static_cast<double>(heap1) - static_cast<double>(heap0)) /
                                            static_cast<double>(2 * n)},
              {"setup_seconds", setup_s},
+             {"crr_connections_per_round", per_round},
+             {"crr_warmup_rounds", warmup},
              {"crr_none", rate_none},
              {"crr_open", rate_open},
-             {"crr_fraction", rate_open / rate_none}};
+             {"crr_none_rounds", none.rates},
+             {"crr_open_rounds", open.rates},
+             {"crr_none_wall_rounds", none.wall_rates},
+             {"crr_open_wall_rounds", open.wall_rates},
+             {"crr_fraction", rate_open / rate_none},
+             {"crr_fraction_min", *ratio_min},
+             {"crr_fraction_max", *ratio_max}};
   return f;
 }
 
