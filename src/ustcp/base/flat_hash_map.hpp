@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "ustcp/base/linear_probing.hpp"
+
 namespace ustcp {
 
 template <typename Key, typename Value, typename Hash>
@@ -57,18 +59,9 @@ class FlatHashMap {
       if (!slots_[i].used) return false;
       if (slots_[i].key == k) break;
     }
-    // Backward shift: move later members of the probe run into the hole when the hole lies
-    // on their way from their home slot, so every run stays contiguous.
-    for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
-      Slot& s = slots_[j];
-      if (!s.used) break;
-      const size_t h = home(s.key);
-      // Is the hole i cyclically within [h, j)? Then s may move back to it.
-      if (((j - h) & mask_) >= ((j - i) & mask_)) {
-        slots_[i] = s;
-        i = j;
-      }
-    }
+    i = shift_back(
+        slots_, mask_, i, [](const Slot& s) { return s.used; },
+        [this](const Slot& s) { return home(s.key); });
     slots_[i].used = false;
     --size_;
     return true;
@@ -96,13 +89,9 @@ class FlatHashMap {
   }
 
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    const size_t n = old.empty() ? 16 : old.size() * 2;
-    slots_.assign(n, Slot{});
-    mask_ = n - 1;
-    for (const Slot& s : old) {
-      if (s.used) place(s.key, s.value);
-    }
+    grow_slots(
+        slots_, mask_, Slot{}, [](const Slot& s) { return s.used; },
+        [this](const Slot& s) { place(s.key, s.value); });
   }
 
   Hash hash_;

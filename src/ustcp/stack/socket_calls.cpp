@@ -174,8 +174,8 @@ Result<SocketId> Stack::accept(TimePoint, SocketId s, Endpoint* peer) {
 // timestamps, whatever tcp_tw_reuse says (Linux passes no twp for a bound port).
 std::optional<uint32_t> Stack::reusable_time_wait(const tcp::FourTuple& t, TimePoint now,
                                                   bool bound) const {
-  const DemuxEntry* e = demux_.find(t);
-  if (e == nullptr || e->kind != DemuxKind::TimeWait) return std::nullopt;
+  const std::optional<DemuxRef> e = demux_.find(t, demux_key());
+  if (!e || e->kind != DemuxKind::TimeWait) return std::nullopt;
   const tcp::TimeWaitRecord& tw = tws_[e->index];
   if (!tw.ts_ok) return std::nullopt;
   if (bound) return e->index;
@@ -207,7 +207,7 @@ std::optional<uint16_t> Stack::pick_ephemeral(const tcp::FourTuple& partial, Tim
       if ((port & 1) != parity) continue;
       if (!ports_.ephemeral_ok(static_cast<uint16_t>(port))) continue;
       t.local.port = static_cast<uint16_t>(port);
-      if (demux_.contains(t) && !reusable_time_wait(t, now, false)) continue;
+      if (demux_.contains(t, demux_key()) && !reusable_time_wait(t, now, false)) continue;
       ephemeral_hint_ += 2;
       return static_cast<uint16_t>(port);
     }
@@ -262,7 +262,8 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
   if (bound) {
     t.local.port = sl->bound.port;
     // __inet_check_established: the 4-tuple must be free, or a reusable TIME_WAIT.
-    if (demux_.contains(t) && !reusable_time_wait(t, now, true)) return err(EADDRNOTAVAIL);
+    if (demux_.contains(t, demux_key()) && !reusable_time_wait(t, now, true))
+      return err(EADDRNOTAVAIL);
   } else {
     auto port = pick_ephemeral(t, now);
     if (!port) return err(EADDRNOTAVAIL);
@@ -294,7 +295,7 @@ Result<void> Stack::connect(TimePoint now, SocketId s, Endpoint remote) {
     ports_.remove(t.local.port, sl->bound_reuse, false, true);
   }
   ports_.add(t.local.port, m.reuse, false, bound);
-  demux_.insert_or_assign(t, DemuxEntry{DemuxKind::Conn, ci});
+  demux_.insert_or_assign(t, DemuxRef{DemuxKind::Conn, ci}, demux_key());
   auto cx = ctx(now);
   conns_[ci]->connect(cx, reuse_isn ? *reuse_isn : choose_isn(t, now), isn_.ts_offset(t));
   sync(now, ci);

@@ -128,8 +128,8 @@ void Stack::receive(TimePoint now, Bytes datagram) {
   ++mib_.InSegs;
   const tcp::FourTuple t{{ip->dst(), seg->dst_port()}, {ip->src(), seg->src_port()}};
 
-  if (const DemuxEntry* found = demux_.find(t)) {
-    const DemuxEntry e = *found;
+  if (const std::optional<DemuxRef> found = demux_.find(t, demux_key())) {
+    const DemuxRef e = *found;
     switch (e.kind) {
       case DemuxKind::Conn: {
         auto c = ctx(now);
@@ -184,7 +184,7 @@ void Stack::free_conn(uint32_t idx) {
   tcp::Connection& c = *conns_[idx];
   ConnMeta& m = conn_meta_[idx];
   wheel_.cancel(c.timer);
-  if (m.in_demux) demux_.erase(c.tuple());
+  if (m.in_demux) demux_.erase(c.tuple(), demux_key());
   if (m.holds_port) ports_.remove(c.tuple().local.port, m.reuse, false, m.bound);
   if (c.orphan()) --orphans_;
   conns_.erase(idx);
@@ -196,7 +196,7 @@ void Stack::sync(TimePoint now, uint32_t idx) {
   if (c.state() == State::TimeWait) to_time_wait(now, idx);
   if (c.state() == State::Close) {
     if (m.in_demux) {
-      demux_.erase(c.tuple());
+      demux_.erase(c.tuple(), demux_key());
       m.in_demux = false;
     }
     if (c.orphan()) {
@@ -265,7 +265,7 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   TimePoint deadline = c.time_wait_deadline();
   c.end_time_wait();
   if (m.in_demux) {
-    demux_.erase(c.tuple());
+    demux_.erase(c.tuple(), demux_key());
     m.in_demux = false;
   }
   if (tws_.size() >= static_cast<size_t>(cfg_.tcp_max_tw_buckets)) {
@@ -289,7 +289,7 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
   // The table's timer follows its oldest record. It is re-armed when the table was empty;
   // otherwise it is already due no later than this record.
   if (tws_.size() == 1) wheel_.schedule(tw_timer_, *tws_.next_deadline());
-  demux_.insert_or_assign(tw.tuple, DemuxEntry{DemuxKind::TimeWait, ti});
+  demux_.insert_or_assign(tw.tuple, DemuxRef{DemuxKind::TimeWait, ti}, demux_key());
   // The record keeps the port until it expires; the connection gives up its hold.
   ports_.add(tw.tuple.local.port, m.reuse, false, false);
 }
@@ -298,7 +298,7 @@ void Stack::to_time_wait(TimePoint now, uint32_t idx) {
 // at worst it comes due with nothing expired and is set again (time_wait_timer).
 void Stack::drop_time_wait(uint32_t ti) {
   const tcp::TimeWaitRecord& tw = tws_[ti];
-  demux_.erase(tw.tuple);
+  demux_.erase(tw.tuple, demux_key());
   ports_.remove(tw.tuple.local.port, tw.port_reuse, false, false);
   tws_.remove(ti);
 }
@@ -419,7 +419,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
   req->open.synack_sent = now;
   tcp::Listener::send_synack(c, l.options(), req->open);
   wheel_.schedule(req->timer, now + tcp::kTimeoutInit);
-  demux_.insert_or_assign(t, DemuxEntry{DemuxKind::Request, ri});
+  demux_.insert_or_assign(t, DemuxRef{DemuxKind::Request, ri}, demux_key());
   l.add_request();
   log_change(now, t, State::Close, State::SynRecv);
 }
@@ -427,7 +427,7 @@ void Stack::listener_segment(TimePoint now, uint32_t li, const tcp::FourTuple& t
 void Stack::drop_request(uint32_t ri) {
   tcp::Request& r = *requests_[ri];
   wheel_.cancel(r.timer);
-  demux_.erase(r.open.tuple);
+  demux_.erase(r.open.tuple, demux_key());
   if (listeners_[r.listener]) listeners_[r.listener]->remove_request();
   requests_.erase(ri);
 }
@@ -549,7 +549,7 @@ void Stack::complete_open(TimePoint now, uint32_t li, const tcp::OpenRequest& op
   tcp::Connection& conn = *conns_[ci];
   conn.open_from_request(c, open);
   ++mib_.PassiveOpens;
-  demux_.insert_or_assign(t, DemuxEntry{DemuxKind::Conn, ci});
+  demux_.insert_or_assign(t, DemuxRef{DemuxKind::Conn, ci}, demux_key());
   conn_meta_[ci].in_demux = true;
   conn_meta_[ci].holds_port = true;
   conn_meta_[ci].reuse = l.reuseaddr();  // accepted connections inherit SO_REUSEADDR

@@ -20,10 +20,10 @@
 #include <utility>
 #include <vector>
 
-#include "ustcp/base/flat_hash_map.hpp"
 #include "ustcp/base/ipv4_addr.hpp"
 #include "ustcp/base/slab.hpp"
 #include "ustcp/base/timer_wheel.hpp"
+#include "ustcp/stack/demux_table.hpp"
 #include "ustcp/stack/outbox.hpp"
 #include "ustcp/stack/ports.hpp"
 #include "ustcp/stack/readiness.hpp"
@@ -175,11 +175,6 @@ class Stack final : public tcp::SegmentSink {
  private:
   enum class Kind : uint8_t { Free, Conn, Listen };
   enum TimerKind : uint8_t { kTimerConn = 1, kTimerRequest = 2, kTimerTimeWait = 3 };
-  enum class DemuxKind : uint8_t { Conn, Request, TimeWait };
-  struct DemuxEntry {
-    DemuxKind kind = DemuxKind::Conn;
-    uint32_t index = 0;
-  };
   struct SocketSlot {
     Kind kind = Kind::Free;
     uint32_t gen = 0;
@@ -278,7 +273,21 @@ class Stack final : public tcp::SegmentSink {
   Slab<tcp::Request> requests_;
   TimeWaitTable tws_;
   TimerNode tw_timer_;  // due when the oldest TIME_WAIT record is (kTimerTimeWait)
-  FlatHashMap<tcp::FourTuple, DemuxEntry, tcp::FourTupleHash> demux_;
+  DemuxTable demux_;
+  // The 4-tuple of what a demux entry names (the table keeps only the hash).
+  auto demux_key() const {
+    return [this](DemuxRef r) -> const tcp::FourTuple& {
+      switch (r.kind) {
+        case DemuxKind::Conn:
+          return conns_[r.index]->tuple();
+        case DemuxKind::Request:
+          return requests_[r.index]->open.tuple;
+        case DemuxKind::TimeWait:
+          break;
+      }
+      return tws_[r.index].tuple;
+    };
+  }
   size_t orphans_ = 0;
   // Sockets whose close() lingers (SO_LINGER {1, N}), by slot index: until when at most.
   std::unordered_map<uint32_t, TimePoint> lingering_;
