@@ -88,7 +88,10 @@ TEST_F(EchoTest, HalfCloseBeforeReadingFlushesWhatIsPendingFirst) {
 }
 
 TEST_F(EchoTest, AClientThatDoesNotReadIsPushedBack) {
-  const std::string data = byte_pattern(0, 4 << 20);
+  // More than the buffers on the way hold: each send buffer grows up to tcp_wmem[2] (4 MB of
+  // skb truesize) while a writer waits for room, each receive buffer as far as autotuning
+  // takes it from what the application read.
+  const std::string data = byte_pattern(0, 16 << 20);
   StreamClient c(p.client.sockets(), kEcho, data, true);
   c.reading = false;
   p.client.add(c);

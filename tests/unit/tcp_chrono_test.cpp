@@ -74,23 +74,35 @@ TEST(TcpChrono, ReceiveWindowLimitedTime) {
 }
 
 // SO_SNDBUF on an open connection limits what a write takes (doubled, as Linux stores
-// it); a write that found the buffer full, with everything sent, is send-buffer limited
-// until the ACK frees the buffer.
+// it, and charged with skb truesize, tcp/wmem.hpp): a second write fills the unsent tail
+// skb up to size_goal (32120) and may not start another. The time is send-buffer limited
+// once everything it took has left while the writer still waits for room (the second ACK
+// sends the last 8760 bytes: more than 4000 charged of 6000 is not writeable), and ends
+// when the ACK of it all makes the buffer writeable.
 TEST(TcpChrono, SendBufferLimitedTimeAndSoSndbufAfterConnect) {
   Harness h;
   SocketId s = h.established_client();
   h.advance_to(at(1s));
   ASSERT_TRUE(h.stack.setsockopt(h.now, s, kSolSocket, kSoSndbuf, 3000).has_value());
   EXPECT_EQ(h.stack.getsockopt(s, kSolSocket, kSoSndbuf).value_or(-1), 6000);
-  ASSERT_EQ(*h.write(s, 20000), 6000u);
-  EXPECT_EQ(h.sent.size(), 5u);  // all of it: 4 x 1460 + 160
-  h.advance_to(at(1040ms));
+  ASSERT_EQ(*h.write(s, 20000), 20000u);
+  EXPECT_EQ(h.sent.size(), 10u);                  // the initial window; 5400 bytes wait
+  ASSERT_EQ(*h.write(s, 30000), 32120u - 5400u);  // the tail skb topped up to size_goal
+  h.inject(at(1050ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 1 + 8 * 1460});
+  const uint32_t sent = h.conn(s)->snd_nxt().raw();
+  EXPECT_EQ(sent, kIss + 1 + 14600 + 16 * 1460);         // cwnd 18
+  EXPECT_EQ(h.conn(s)->info(h.now).sndbuf_limited, 0u);  // 8760 bytes still unsent
+  h.inject(at(1100ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = sent});
+  EXPECT_EQ(h.conn(s)->snd_nxt().raw(), kIss + 1 + 46720);
+  EXPECT_FALSE(h.stack.poll(s) & stack::events::OUT);
+  h.advance_to(at(1140ms));
   EXPECT_EQ(h.conn(s)->info(h.now).sndbuf_limited, 40'000u);
-  h.inject(at(1050ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 6001});
+  h.inject(at(1150ms), Seg{.flags = ACK, .seq = kIrs + 1, .ack = kIss + 1 + 46720});
+  EXPECT_TRUE(h.stack.poll(s) & stack::events::OUT);
   h.advance_to(at(2s));
   const tcp::TcpInfo i = h.conn(s)->info(h.now);
   EXPECT_EQ(i.sndbuf_limited, 50'000u);
-  EXPECT_EQ(i.busy_time, 50'000u);
+  EXPECT_EQ(i.busy_time, 150'000u);
   EXPECT_EQ(i.rwnd_limited, 0u);
 }
 

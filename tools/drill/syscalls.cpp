@@ -371,6 +371,11 @@ std::optional<CallResult> Session::attempt(const Syscall& sc, Blocking* st) {
     if (flags & ~kSendFlags)
       throw Skipped{arg(sc, 3).pos, n + "() flags " + flags_text(arg(sc, 3))};
     if (len < 0) return err(EINVAL);
+    // A blocked write sleeps until sk_stream_write_space wakes it: the buffer writeable
+    // again after an ACK (poll's POLLOUT), or an error or shutdown.
+    if (!first &&
+        !(stack_.poll(f->id) & (stack::events::OUT | stack::events::ERR | stack::events::HUP)))
+      return std::nullopt;
     // progress counts bytes already taken by a blocking write, plus one (0 = first try).
     size_t done = st->progress ? st->progress - 1 : 0;
     std::vector<std::byte> zeros(static_cast<size_t>(len) - done);  // scripts write zeros

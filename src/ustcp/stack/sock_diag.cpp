@@ -95,7 +95,7 @@ SockDiag connection_diag(const tcp::Connection& c, const tcp::Config& cfg, TimeP
   d.mem.rmem_alloc = static_cast<uint32_t>(c.readable());
   d.mem.rcvbuf = static_cast<uint32_t>(c.recv_limit());
   d.mem.sndbuf = static_cast<uint32_t>(c.send_limit());
-  d.mem.wmem_queued = static_cast<uint32_t>(c.send_queued());
+  d.mem.wmem_queued = static_cast<uint32_t>(c.wmem_queued());
   d.info = c.info(now);
   return d;
 }

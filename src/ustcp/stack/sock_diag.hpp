@@ -17,15 +17,16 @@ namespace ustcp::stack {
 // inet_diag_msg.idiag_timer: which timer is pending (ss -o prints its name).
 enum class DiagTimer : uint8_t { Off = 0, On = 1, Keepalive = 2, TimeWait = 3, Persist = 4 };
 
-// SK_MEMINFO_* (ss -m "skmem:(r,rb,t,tb,f,w,o,bl,d)"), bytes. ustcp counts payload bytes
-// where Linux counts buffer truesize, so r and w are what the queues hold.
+// SK_MEMINFO_* (ss -m "skmem:(r,rb,t,tb,f,w,o,bl,d)"), bytes. The receive side counts
+// payload where Linux counts truesize, so r is what the queue holds; the send side charges
+// Linux's skb truesize (tcp/wmem.hpp).
 struct SockMem {
   uint32_t rmem_alloc = 0;   // r: bytes in the receive queue
   uint32_t rcvbuf = 0;       // rb: what it may hold
   uint32_t wmem_alloc = 0;   // t: bytes handed to the link and not yet gone (always 0)
-  uint32_t sndbuf = 0;       // tb: what the send queue may hold
+  uint32_t sndbuf = 0;       // tb: what the send queue may charge (sk_sndbuf)
   uint32_t fwd_alloc = 0;    // f: memory reserved ahead (none)
-  uint32_t wmem_queued = 0;  // w: bytes in the send queue (unsent and unacknowledged)
+  uint32_t wmem_queued = 0;  // w: what its skbs charge (unsent and unacknowledged)
   uint32_t optmem = 0;       // o
   uint32_t backlog = 0;      // bl: segments waiting for a socket lock (none: no locks)
   uint32_t drops = 0;        // d

@@ -610,7 +610,8 @@ int Stack::poll(SocketId s) const {
   const SocketSlot* sl = slot(s);
   if (!sl) return events::ERR;
   if (sl->kind == Kind::Listen) return listeners_[sl->obj]->accept_queue().empty() ? 0 : events::IN;
-  const tcp::Connection& c = *conns_[sl->obj];
+  // Not const: like tcp_poll, a poll that finds no room sets SOCK_NOSPACE (poll_writeable).
+  tcp::Connection& c = *conns_[sl->obj];
   int mask = 0;
   if (c.error() != ConnError::None) mask |= events::ERR;
   const bool closed = c.state() == State::Close;
@@ -624,7 +625,7 @@ int Stack::poll(SocketId s) const {
   if (c.write_shutdown() || closed) {
     mask |= events::OUT;
   } else {
-    if (c.writeable()) mask |= events::OUT;
+    if (c.poll_writeable()) mask |= events::OUT;
   }
   return mask;
 }

@@ -25,10 +25,13 @@ void ByteRing::reserve(uint32_t needed) {
 
 uint32_t ByteRing::append(Bytes data) {
   auto n = static_cast<uint32_t>(std::min<size_t>(data.size(), free_space()));
-  if (n == 0) return 0;
-  write_beyond(0, data.first(n));
-  size_ += n;
+  append_all(data.first(n));
   return n;
+}
+
+void ByteRing::append_all(Bytes data) {
+  write_beyond(0, data);
+  size_ += static_cast<uint32_t>(data.size());
 }
 
 void ByteRing::write_beyond(uint32_t off, Bytes data) {

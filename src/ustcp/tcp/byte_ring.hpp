@@ -26,6 +26,9 @@ class ByteRing {
 
   // Appends as much of data as fits under the limit; returns the bytes taken.
   uint32_t append(Bytes data);
+  // Appends all of data, past the limit if need be: for an owner that charges the bytes
+  // against the limit in its own units (the send queue: Linux's skb truesize, wmem.hpp).
+  void append_all(Bytes data);
   // Writes data at `off` bytes past the readable end (off + data.size() <= free_space());
   // the bytes become readable only through commit().
   void write_beyond(uint32_t off, Bytes data);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "ustcp/tcp/wmem.hpp"
+
 namespace ustcp::tcp {
 
 using namespace wire::tcp_flags;
@@ -250,6 +252,7 @@ void Connection::done(Context& ctx) {
   sndq_.consume(sndq_.size());
   push_ends_.clear();
   rtxq_.clear();
+  rtx_skbs_ = 0;
   sndq_.release_if_empty(true);
   fin_queued_ = true;  // nothing more can be sent
   if (orphan_) rcvq_.clear();
@@ -280,15 +283,20 @@ void Connection::write_error(Context& ctx, ConnError e) {
   done(ctx);
 }
 
-size_t Connection::send_space() const { return sndq_.free_space(); }
-
-bool Connection::writeable() const {
-  const size_t queued = sndq_.size(), limit = sndq_.limit();
-  return limit > queued && limit - queued >= queued / 2;
+// The payload plus the overhead of each skb Linux would hold for it: those sent and not
+// yet acknowledged, and the unsent ones of the write queue.
+uint64_t Connection::wmem_queued() const {
+  return sndq_.size() + uint64_t{wmem::kSkbOverhead} * (rtx_skbs_ + push_ends_.size());
 }
 
+bool Connection::writeable() const { return wmem::is_writeable(wmem_queued(), sndq_.limit()); }
+
 void Connection::buffer_options_changed() {
-  if (opts_.sndbuf) sndq_.set_limit(opts_.sndbuf);
+  if (opts_.sndbuf) {
+    sndq_.set_limit(opts_.sndbuf);
+    // sock_setsockopt calls sk_write_space: a writer waiting for room may go on.
+    if (writeable()) nospace_ = false;
+  }
   // The receive limit only grows here: data already inside the window we announced must
   // still fit (Linux does not shrink an announced window either). Either option also stops
   // autotuning of that buffer (SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK).

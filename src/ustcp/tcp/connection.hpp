@@ -116,13 +116,21 @@ class Connection {
   size_t readable() const { return rcvq_.readable(); }
   // True once the peer's FIN has been received and all data before it read.
   bool read_eof() const { return fin_rcvd_ && rcvq_.readable() == 0; }
-  // Bytes send() would accept now.
-  size_t send_space() const;
   // Bytes queued for sending or waiting for acknowledgement (ss's Send-Q).
   size_t send_queued() const { return sndq_.size(); }
-  // sk_stream_is_writeable: the free space is at least half of what is queued (poll's
+  // sk_wmem_queued: what the queued data charges the send buffer, its skbs' truesize
+  // (wmem.hpp; ss -m's w).
+  uint64_t wmem_queued() const;
+  // sk_stream_is_writeable: the free space is at least half of what is charged (poll's
   // EPOLLOUT, and what clears SOCK_NOSPACE).
   bool writeable() const;
+  // tcp_poll's test: writeable(), and if not, SOCK_NOSPACE, so that the ACK that frees room
+  // wakes the poller and may grow the buffer (check_space), as a failed write would.
+  bool poll_writeable() {
+    if (writeable()) return true;
+    nospace_ = true;
+    return false;
+  }
   bool write_shutdown() const { return fin_queued_; }
   // The pending error, as SO_ERROR would report and clear it.
   ConnError error() const { return error_; }
@@ -159,7 +167,8 @@ class Connection {
   Duration rto() const;
   uint32_t retransmits() const { return retransmits_; }
   uint64_t total_retrans() const { return total_retrans_; }
-  // Bytes the send queue may hold (poll's writability: free >= queued / 2).
+  // sk_sndbuf: what the send queue may charge, in wmem_queued()'s units (SO_SNDBUF as
+  // getsockopt reports it, ss -m's tb).
   size_t send_limit() const { return sndq_.limit(); }
   // Bytes the receive queue may hold (SO_RCVBUF as ss -m shows it: skmem rb).
   size_t recv_limit() const { return rcvq_.limit(); }
@@ -364,8 +373,11 @@ class Connection {
   bool is_cwnd_limited() const;
   void cwnd_restart(Context& ctx);
   void slow_start_after_idle_check(Context& ctx);
+  // Send-buffer accounting (wmem.hpp): tcp_sndbuf_expand, tcp_check_space, and an skb more
+  // in the retransmission queue (a unit sent, or a cut that made one skb two).
   void sndbuf_expand(Context& ctx);
-  void check_space(Context& ctx);  // tcp_check_space
+  void check_space(Context& ctx);
+  void rtx_skb_added() { ++rtx_skbs_; }
   bool queues_empty() const { return rtxq_.empty() && !has_send_head(); }
   uint32_t flight() const { return snd_nxt_.since(snd_una_).raw(); }
   uint32_t unsent() const;
@@ -545,7 +557,11 @@ class Connection {
   SocketOptions opts_;
   // The unsent data as Linux's skbs would hold it: where each ends and which carry PSH
   // (push_policy.hpp); sent data keeps its skb ends in the records (TxSegment::skb).
-  WriteQueueModel push_ends_;
+  // [[no_unique_address]] lets rtx_skbs_ sit in its tail padding (connection_size_test).
+  [[no_unique_address]] WriteQueueModel push_ends_;
+  // The skbs of the retransmission queue (records with skbflag::END), each charging
+  // wmem::kSkbOverhead besides its payload (wmem_queued()).
+  uint32_t rtx_skbs_ = 0;
   void set_dsack(Context& ctx, SeqNum left, SeqNum right);
 };
 

@@ -179,12 +179,9 @@ void Connection::establish(Context& ctx) {
   ca_->init(cc_, ca_ctx(ctx));
   // RFC 6298 5.7 (tcp_init_metrics): no RTT sample from the handshake: a 3 s RTO.
   if (!rtt_.has_sample()) rtt_.fallback();
-  // tcp_init_buffer_space: room for two congestion windows of data; the autotuning
-  // measurement starts with the initial window.
-  if (!opts_.sndbuf) {
-    sndq_.set_limit(
-        std::clamp<uint32_t>(2 * cc_.cwnd * mss_, ctx.cfg.tcp_wmem[1], ctx.cfg.tcp_wmem[2]));
-  }
+  // tcp_init_buffer_space: a send buffer for two congestion windows (unless SO_SNDBUF set
+  // it); the autotuning measurement starts with the initial window.
+  if (!opts_.sndbuf) sndbuf_expand(ctx);
   rcvq_space_ = std::min<uint32_t>(rcv_wnd_, kInitCwnd * adv_mss_);
   rcvq_space_time_ = ctx.now;
   rcvq_space_copied_ = copied_;

@@ -308,7 +308,6 @@ bool Connection::process_ack(Context& ctx, const wire::TcpView& seg) {
   rate_gen(ctx, delivered, st);
   cong_control(ctx, delivered, static_cast<int>(lost_ - lost_before), flag);
   xmit_recovery(ctx, rexmit);
-  if ((flag & kFlagAcked) && ca_state_ == CaState::Open) sndbuf_expand(ctx);
   // tcp_verify_left_out: the scoreboard's counts stay within what is queued.
   assert(rtxq_.sacked_out + rtxq_.lost_out <= rtxq_.packets_out() || !sack_ok_);
   assert(rtxq_.retrans_out <= rtxq_.packets_out());

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "ustcp/tcp/connection.hpp"
+#include "ustcp/tcp/wmem.hpp"
 
 namespace ustcp::tcp {
 
@@ -66,21 +67,22 @@ size_t Connection::send(Context& ctx, Bytes data, bool eor) {
   // more of the write follows goes out at once: everything sendable if the writes got half
   // the peer's largest window past the last mark (forced_push, which marks it), else one
   // unit if it is the first unsent skb (tcp_push_one). The end of the write is a mark
-  // (tcp_push).
+  // (tcp_push). A new skb needs the charge below sk_sndbuf (sk_stream_memory_free); bytes
+  // appended to the last unsent skb need no room, so a write may end past the limit.
   const uint32_t goal = tso::size_goal(max_window_, mss_, ts_ok_ ? 32 : 20);
   const bool had_send_head = has_send_head();
   size_t copied = 0;
   while (copied < data.size()) {
     push_ends_.sync(snd_nxt_, data_end());
     const uint32_t room = push_ends_.tail_room(snd_nxt_, goal);
-    const size_t chunk = std::min<size_t>(room > 0 ? room : goal, data.size() - copied);
-    const size_t n = sndq_.append(data.subspan(copied, chunk));
-    if (n == 0) break;
+    if (room == 0 && !wmem::memory_free(wmem_queued(), sndq_.limit())) break;
+    const size_t n = std::min<size_t>(room > 0 ? room : goal, data.size() - copied);
+    sndq_.append_all(data.subspan(copied, n));
     // tcp_add_write_queue_tail: the first unsent bytes start the busy time.
     if (copied == 0 && !had_send_head) chrono_.start(ctx.now, ChronoType::Busy);
     push_ends_.copied(data_end(), static_cast<uint32_t>(n), room == 0, copied == 0);
     copied += n;
-    if (n < chunk || copied == data.size()) break;  // the end of the write, or a full buffer
+    if (copied == data.size()) break;
     if (push_ends_.forced_push(max_window_)) {
       push_ends_.mark_push();
       push(ctx, PushMode::NagleOff);
@@ -274,7 +276,10 @@ void Connection::push(Context& ctx, PushMode mode) {
       seg.end = snd_nxt_ + len + (fin ? 1 : 0);
       seg.sent = ctx.now;
       seg.fin = fin;
-      if (unit_last) seg.skb = skbflag::END | (skb_psh ? skbflag::PSH : 0);
+      if (unit_last) {
+        seg.skb = skbflag::END | (skb_psh ? skbflag::PSH : 0);
+        rtx_skb_added();
+      }
       rate_skb_sent(ctx, seg);
       emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
       rtxq_.push(seg);
@@ -335,7 +340,10 @@ bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans, 
   rtxq_.resent(pos, ctx.now);
   s.sacked |= tcpcb::EVER_RETRANS;
   // A unit cut from a longer skb made it two skbs (tcp_fragment): the cut is an end now.
-  if (part != RtxPart::Inner) s.skb |= skbflag::END;
+  if (part != RtxPart::Inner && !(s.skb & skbflag::END)) {
+    s.skb |= skbflag::END;
+    rtx_skb_added();
+  }
   ++ctx.mib.RetransSegs;
   ++total_retrans_;
   bytes_retrans_ += len;
@@ -447,7 +455,10 @@ void Connection::send_loss_probe(Context& ctx) {
     // The last MSS of the last skb again: tcp_fragment cuts it off, so the skb's end (and
     // its flags) go with it and the rest of the skb ends a segment earlier.
     const uint64_t last = rtxq_.end() - 1;
-    if (last != rtxq_.first()) rtxq_.at(last - 1).skb |= skbflag::END;
+    if (last != rtxq_.first() && !(rtxq_.at(last - 1).skb & skbflag::END)) {
+      rtxq_.at(last - 1).skb |= skbflag::END;
+      rtx_skb_added();
+    }
     sent = retransmit_seg(ctx, last, false);
     tlp_retrans_ = sent;
   }
@@ -487,7 +498,7 @@ void Connection::cwnd_validate(Context& ctx, bool cwnd_limited) {
   // tcp_cwnd_application_limited (RFC 2861): after an RTO of application-limited sending,
   // shrink cwnd to halfway between what it was and what was used.
   if (ctx.cfg.tcp_slow_start_after_idle && cwnd_stamp_.elapsed(ctx.now) >= rto()) {
-    if (ca_state_ == CaState::Open && sndq_.free_space() > 0) {
+    if (ca_state_ == CaState::Open && !nospace_) {
       const uint32_t win_used = std::max(snd_cwnd_used_, std::min(kInitCwnd, cc_.cwnd_clamp));
       if (win_used < cc_.cwnd) {
         cc_.ssthresh = std::max(cc_.ssthresh, (cc_.cwnd >> 1) + (cc_.cwnd >> 2));
@@ -505,10 +516,17 @@ void Connection::cwnd_validate(Context& ctx, bool cwnd_limited) {
   }
 }
 
-// tcp_check_space: after an ACK freed buffer, a writer that found it full may write again
-// once it is writeable (sk_stream_write_space clears SOCK_NOSPACE).
+// tcp_check_space, after an ACK: a writer that found the buffer full (SOCK_NOSPACE) gets a
+// larger one if the congestion window has room, i.e. the buffer, not the network, held the
+// data back (tcp_new_space, tcp_should_expand_sndbuf; not after SO_SNDBUF fixed it), and is
+// woken once the buffer is writeable (sk_stream_write_space clears SOCK_NOSPACE).
 void Connection::check_space(Context& ctx) {
-  if (!nospace_ || !writeable()) return;
+  if (!nospace_) return;
+  if (!opts_.sndbuf && rtxq_.in_flight() < cc_.cwnd) {
+    sndbuf_expand(ctx);
+    cwnd_stamp_ = MsStamp(ctx.now);
+  }
+  if (!writeable()) return;
   nospace_ = false;
   chrono_.stop(ctx.now, ChronoType::SndbufLimited, queues_empty());
 }
@@ -536,14 +554,14 @@ void Connection::cwnd_restart(Context& ctx) {
   snd_cwnd_used_ = 0;
 }
 
-// tcp_sndbuf_expand: room for two congestion windows of data (at least the initial window,
-// and the reordering degree), up to tcp_wmem[2]; not when SO_SNDBUF fixed it.
+// tcp_sndbuf_expand: sk_sndbuf for two congestion windows of one-MSS skbs (wmem.hpp). Its
+// MSS is the larger of mss_clamp (the peer's MSS option; here as far as our own MSS lets it
+// show: mss_ with the timestamp option's 12 bytes) and mss_cache.
 void Connection::sndbuf_expand(Context& ctx) {
-  if (opts_.sndbuf) return;
   const uint32_t segs = std::max({kInitCwnd, cc_.cwnd, reordering_ + 1});
-  const uint64_t want = uint64_t{2} * segs * mss_;
-  const uint32_t limit = static_cast<uint32_t>(std::min<uint64_t>(want, ctx.cfg.tcp_wmem[2]));
-  if (limit > sndq_.limit()) sndq_.set_limit(limit);
+  const uint32_t mss_clamp = mss_ + (ts_ok_ ? 12u : 0u);
+  sndq_.set_limit(
+      wmem::expanded(sndq_.limit(), mss_clamp, segs, static_cast<uint32_t>(ctx.cfg.tcp_wmem[2])));
 }
 
 // tcp_write_wakeup: new data if the window has room, else a segment the peer must answer
@@ -561,6 +579,7 @@ void Connection::send_probe(Context& ctx) {
     seg.end = snd_nxt_ + len;
     seg.sent = ctx.now;
     seg.skb = skbflag::END | skbflag::PSH;
+    rtx_skb_added();
     rate_skb_sent(ctx, seg);
     emit(ctx, snd_nxt_, ACK | PSH, snd_nxt_.since(buf_seq_).raw(), len);
     rtxq_.push(seg);

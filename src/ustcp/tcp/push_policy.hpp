@@ -64,6 +64,8 @@ uint32_t size_goal(uint32_t max_window, uint32_t mss, uint32_t tcp_header_len);
 class WriteQueueModel {
  public:
   bool empty() const { return skbs_.empty(); }
+  // The unsent skbs (each charges the send buffer its overhead, wmem.hpp).
+  uint32_t size() const { return skbs_.size(); }
   // Makes the skbs cover [snd_nxt, write_end) again: drops what was sent, and puts bytes
   // queued without the write path (none in the stack) into an skb of their own.
   void sync(SeqNum snd_nxt, SeqNum write_end);

@@ -291,6 +291,7 @@ int Connection::clean_rtx_queue(Context& ctx, const wire::TcpView& seg, SeqNum p
     rate_skb_delivered(s, st);
     flag |= kFlagDataAcked;
     if (rtx_hint_ == rtxq_.first()) ++rtx_hint_;
+    if (s.skb & skbflag::END) --rtx_skbs_;  // tcp_wmem_free_skb: the whole skb is acknowledged
     rtxq_.pop_head();
   }
   // snd_una stopped at data the peer had SACKed: it reneged (dropped out-of-order data).

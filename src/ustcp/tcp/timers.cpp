@@ -320,6 +320,7 @@ void Connection::enter_time_wait(Context& ctx, Duration len) {
   sndq_.consume(sndq_.size());
   push_ends_.clear();
   rtxq_.clear();
+  rtx_skbs_ = 0;
   sndq_.release_if_empty(true);
 }
 
