@@ -249,11 +249,7 @@ void Connection::done(Context& ctx) {
   set_state(ctx, State::Close);
   rtx_at_ = delack_at_ = sk_at_ = kNever;
   xmit_timer_ = XmitTimer::None;
-  sndq_.consume(sndq_.size());
-  push_ends_.clear();
-  rtxq_.clear();
-  rtx_skbs_ = 0;
-  sndq_.release_if_empty(true);
+  drop_send_queues();
   fin_queued_ = true;  // nothing more can be sent
   if (orphan_) rcvq_.clear();
 }
@@ -281,6 +277,14 @@ void Connection::write_error(Context& ctx, ConnError e) {
   error_ = e;
   close_reason_ = e;
   done(ctx);
+}
+
+void Connection::drop_send_queues() {
+  sndq_.consume(sndq_.size());
+  push_ends_.clear();
+  rtxq_.clear();
+  rtx_skbs_ = 0;
+  sndq_.release_if_empty(true);
 }
 
 // The payload plus the overhead of each skb Linux would hold for it: those sent and not

@@ -258,6 +258,17 @@ class Connection {
   void done(Context& ctx);           // tcp_done: CLOSE, timers off, queues freed
   void reset_by_peer(Context& ctx);  // tcp_reset
   uint32_t ts_now(TimePoint now) const;
+  // Whether a timestamp echo names a TSval we sent before t (compared modulo 2^32).
+  bool echo_before(uint32_t ecr, TimePoint t) const {
+    return static_cast<int32_t>(ecr - ts_now(t)) < 0;
+  }
+  // An echo from before the last retransmission timeout (of data or of the SYN) times no
+  // round trip: it counts the timeouts (ack_update_rtt, the SYN-ACK in handshake.cpp).
+  bool echo_predates_last_rto(uint32_t ecr) const {
+    return last_rto_at_ != TimePoint{} && echo_before(ecr, last_rto_at_);
+  }
+  // The send queues emptied (tcp_done, tcp_time_wait): unsent data, records, skb counts.
+  void drop_send_queues();
   uint16_t window_field(bool syn) const;
   uint32_t select_window();
   uint32_t window_now() const;  // what select_window() would offer, no side effects
@@ -374,10 +385,16 @@ class Connection {
   void cwnd_restart(Context& ctx);
   void slow_start_after_idle_check(Context& ctx);
   // Send-buffer accounting (wmem.hpp): tcp_sndbuf_expand, tcp_check_space, and an skb more
-  // in the retransmission queue (a unit sent, or a cut that made one skb two).
+  // in the retransmission queue (end_skb).
   void sndbuf_expand(Context& ctx);
   void check_space(Context& ctx);
-  void rtx_skb_added() { ++rtx_skbs_; }
+  // A record ends its skb from now on (a unit sent, or a cut that made one skb two): one
+  // more skb charged in the retransmission queue.
+  void end_skb(TxSegment& s) {
+    if (s.skb & skbflag::END) return;
+    s.skb |= skbflag::END;
+    ++rtx_skbs_;
+  }
   bool queues_empty() const { return rtxq_.empty() && !has_send_head(); }
   uint32_t flight() const { return snd_nxt_.since(snd_una_).raw(); }
   uint32_t unsent() const;

@@ -135,13 +135,11 @@ void Connection::on_segment_syn_sent(Context& ctx, const wire::TcpView& seg) {
     // retransmission timeouts, not a round trip (6 s of RTO after two lost SYN-ACKs). As
     // for data (ack_update_rtt's stale echo), no sample: RFC 6298 5.7's 3 s fallback.
     const auto& ts = seg.options().timestamp;
-    const bool echo_predates_last_syn = ts && last_rto_at_ != TimePoint{} &&
-                                        static_cast<int32_t>(ts->ecr - ts_now(last_rto_at_)) < 0;
     int64_t rtt_us = -1;
     if (rtt_time_ != kNever) {
       rtt_us = std::max<int64_t>(to_micros(ctx.now - rtt_time_), 0);
     } else if (ts_ok_ && ts && ts->ecr != 0 && ts_now(ctx.now) - ts->ecr < INT32_MAX / 1000 &&
-               !echo_predates_last_syn) {
+               !echo_predates_last_rto(ts->ecr)) {
       rtt_us = int64_t{std::max<uint32_t>(ts_now(ctx.now) - ts->ecr, 1)} * 1000;
     }
     if (rtt_us >= 0) {

@@ -277,8 +277,8 @@ void Connection::push(Context& ctx, PushMode mode) {
       seg.sent = ctx.now;
       seg.fin = fin;
       if (unit_last) {
-        seg.skb = skbflag::END | (skb_psh ? skbflag::PSH : 0);
-        rtx_skb_added();
+        if (skb_psh) seg.skb = skbflag::PSH;
+        end_skb(seg);
       }
       rate_skb_sent(ctx, seg);
       emit(ctx, snd_nxt_, flags, snd_nxt_.since(buf_seq_).raw(), len);
@@ -340,10 +340,7 @@ bool Connection::retransmit_seg(Context& ctx, uint64_t pos, bool count_retrans, 
   rtxq_.resent(pos, ctx.now);
   s.sacked |= tcpcb::EVER_RETRANS;
   // A unit cut from a longer skb made it two skbs (tcp_fragment): the cut is an end now.
-  if (part != RtxPart::Inner && !(s.skb & skbflag::END)) {
-    s.skb |= skbflag::END;
-    rtx_skb_added();
-  }
+  if (part != RtxPart::Inner) end_skb(s);
   ++ctx.mib.RetransSegs;
   ++total_retrans_;
   bytes_retrans_ += len;
@@ -455,10 +452,7 @@ void Connection::send_loss_probe(Context& ctx) {
     // The last MSS of the last skb again: tcp_fragment cuts it off, so the skb's end (and
     // its flags) go with it and the rest of the skb ends a segment earlier.
     const uint64_t last = rtxq_.end() - 1;
-    if (last != rtxq_.first() && !(rtxq_.at(last - 1).skb & skbflag::END)) {
-      rtxq_.at(last - 1).skb |= skbflag::END;
-      rtx_skb_added();
-    }
+    if (last != rtxq_.first()) end_skb(rtxq_.at(last - 1));
     sent = retransmit_seg(ctx, last, false);
     tlp_retrans_ = sent;
   }
@@ -578,8 +572,8 @@ void Connection::send_probe(Context& ctx) {
     seg.seq = snd_nxt_;
     seg.end = snd_nxt_ + len;
     seg.sent = ctx.now;
-    seg.skb = skbflag::END | skbflag::PSH;
-    rtx_skb_added();
+    seg.skb = skbflag::PSH;
+    end_skb(seg);
     rate_skb_sent(ctx, seg);
     emit(ctx, snd_nxt_, ACK | PSH, snd_nxt_.since(buf_seq_).raw(), len);
     rtxq_.push(seg);

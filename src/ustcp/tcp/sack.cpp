@@ -266,11 +266,12 @@ int Connection::clean_rtx_queue(Context& ctx, const wire::TcpView& seg, SeqNum p
     TxSegment& s = rtxq_.head();
     if (s.end.after(snd_una_)) break;  // not wholly acknowledged
     const uint8_t sacked = s.sacked;
+    // The echo predates this retransmission: the original arrived (tcp_skb_spurious_retrans).
+    const bool spurious =
+        (sacked & tcpcb::RETRANS) && rx_tsecr_ != 0 && echo_before(rx_tsecr_, s.sent);
     if (sacked & tcpcb::RETRANS) {
       flag |= kFlagRetransDataAcked;
-      if (rx_tsecr_ != 0 && static_cast<int32_t>(rx_tsecr_ - ts_now(s.sent)) < 0) {
-        st.stale_echo = true;
-      }
+      if (spurious) st.stale_echo = true;
     } else if (!(sacked & tcpcb::SACKED_ACKED)) {
       if (s.sent >= last_rto_at_) {  // see ack_update_rtt
         last_ackt = s.sent;
@@ -281,10 +282,7 @@ int Connection::clean_rtx_queue(Context& ctx, const wire::TcpView& seg, SeqNum p
     }
     if (!(sacked & tcpcb::SACKED_ACKED) && sack_ok_) {
       ++delivered_;  // tcp_count_delivered
-      // tcp_skb_spurious_retrans: the echo predates the retransmission: the original
-      // arrived, and RACK must not take this retransmission's time.
-      const bool spurious = (sacked & tcpcb::RETRANS) && rx_tsecr_ != 0 &&
-                            static_cast<int32_t>(rx_tsecr_ - ts_now(s.sent)) < 0;
+      // RACK must not take the time of a retransmission whose original arrived.
       if (!spurious) rack_advance(ctx, sacked, s);
     }
     ++pkts_acked;
@@ -344,10 +342,7 @@ bool Connection::ack_update_rtt(Context& ctx, const wire::TcpView& seg, int flag
   // RFC 7323 4.1 (RTTM): the timestamp echo times an ACK that acknowledges new data, even
   // retransmitted data, since the echo names the transmission that arrived.
   int64_t ts_rtt = -1;
-  if (last_rto_at_ != TimePoint{} && rx_tsecr_ != 0 &&
-      static_cast<int32_t>(rx_tsecr_ - ts_now(last_rto_at_)) < 0) {
-    st.stale_echo = true;
-  }
+  if (rx_tsecr_ != 0 && echo_predates_last_rto(rx_tsecr_)) st.stale_echo = true;
   if (ts_ok_ && rx_tsecr_ != 0 && (flag & kFlagAcked) && !st.stale_echo) {
     const uint32_t delta_ms = ts_now(ctx.now) - rx_tsecr_;
     if (delta_ms < INT32_MAX / 1000) ts_rtt = int64_t{std::max<uint32_t>(delta_ms, 1)} * 1000;

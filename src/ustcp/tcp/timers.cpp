@@ -317,11 +317,7 @@ void Connection::enter_time_wait(Context& ctx, Duration len) {
   rtx_at_ = delack_at_ = kNever;
   xmit_timer_ = XmitTimer::None;
   sk_at_ = ctx.now + len;
-  sndq_.consume(sndq_.size());
-  push_ends_.clear();
-  rtxq_.clear();
-  rtx_skbs_ = 0;
-  sndq_.release_if_empty(true);
+  drop_send_queues();
 }
 
 }  // namespace ustcp::tcp
